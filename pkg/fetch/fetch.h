@@ -1,0 +1,86 @@
+#ifndef NF_FETCH_H
+#define NF_FETCH_H
+/*
+ * fetch: many feeds over libcurl's multi interface, several transfers in
+ * flight, in one event loop (curl_multi_poll).
+ *
+ * Each request may carry the ETag and Last-Modified of its last fetch, sent
+ * as If-None-Match / If-Modified-Since (conditional GET).  Bodies are capped
+ * (counted after decompression); http, https and file URLs are fetched;
+ * redirects go to http and https only, at most 5 of them.
+ *
+ * A transfer's outcome -- 200, 304, 404, timeout, too big -- is data handed
+ * to the caller's callback, never an error of fetch_run() itself.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+struct fetch_opts {
+	long max_total;       /* transfers in flight, all hosts (default 32) */
+	long max_per_host;    /* transfers in flight per host (default 2) */
+	long connect_timeout; /* seconds (default 15) */
+	long timeout;         /* seconds for a whole transfer (default 60) */
+	size_t max_body;      /* bytes after decompression (default 16 MiB) */
+	const char *user_agent;
+};
+
+/* fetch_opts_init(o): the defaults above. */
+void fetch_opts_init(struct fetch_opts *o);
+
+struct fetch_req {
+	const char *url;           /* borrowed for the duration of fetch_run() */
+	const char *etag;          /* may be NULL */
+	const char *last_modified; /* may be NULL */
+	void *user;                /* handed back in the callback */
+};
+
+enum fetch_status {
+	FETCH_OK,           /* a body arrived (2xx) */
+	FETCH_NOT_MODIFIED, /* 304 */
+	FETCH_ERROR,        /* any failure: see http_status and error */
+	FETCH_GONE,         /* 410 */
+};
+
+/*
+ * One finished transfer.  Every pointer is borrowed and valid only during
+ * the callback; copy what you keep.
+ */
+struct fetch_res {
+	enum fetch_status status;
+	long http_status;          /* 0 when no HTTP reply (file:, network error) */
+	const char *body;          /* NUL-terminated, len bytes; NULL unless FETCH_OK */
+	size_t len;
+	const char *etag;          /* from the reply, may be NULL */
+	const char *last_modified; /* may be NULL */
+	const char *content_type;  /* may be NULL */
+	const char *effective_url; /* after redirects */
+	const char *moved_to;      /* the target of a permanent (301/308) redirect, or NULL */
+	const char *error;         /* why it failed (FETCH_ERROR/GONE), or NULL */
+	int64_t retry_after;       /* seconds asked by Retry-After, or -1 */
+	int64_t max_age;           /* Cache-Control max-age or Expires - now, or -1 */
+	double seconds;            /* time the transfer took */
+};
+
+/* fetch_done_fn: called once per request, in the order transfers finish. */
+typedef void fetch_done_fn(const struct fetch_req *req, const struct fetch_res *res,
+                           void *ctx);
+
+/*
+ * fetch_run(opts, reqs, n, done, ctx, err): fetch every request of ${reqs},
+ * calling ${done} as each finishes.  Returns 0 once all have finished, or
+ * -1 (err filled) when the transfers could not be run at all (curl could
+ * not be initialised, out of memory); requests not yet reported then never
+ * are.  ${stop}, when not NULL, is polled: once *stop is non-zero, transfers
+ * in flight are abandoned and fetch_run() returns 0 without reporting them.
+ */
+int fetch_run(const struct fetch_opts *opts, struct fetch_req *reqs, size_t n,
+              fetch_done_fn *done, void *ctx, volatile int *stop, struct nf_err *err);
+
+/* fetch_global_init() / fetch_global_cleanup(): curl_global_*; once per
+ * process, from cmd/. */
+int fetch_global_init(struct nf_err *err);
+void fetch_global_cleanup(void);
+
+#endif

@@ -1,0 +1,83 @@
+#ifndef NF_NORMALISE_H
+#define NF_NORMALISE_H
+/*
+ * normalise: article text and URLs into the canonical forms that the
+ * similarity stages compare.
+ *
+ *   norm_html_to_text   HTML (or plain text) -> clean text
+ *   norm_fold           Unicode NFKC + case folding (utf8proc)
+ *   norm_tokenise       folded text -> tokens of letters and digits
+ *   norm_is_stopword    English stop words
+ *   norm_canon_url      canonical URL (curl's URL API)
+ *   norm_outlet         registrable domain of a URL (libpsl)
+ *
+ * All outputs go into caller-provided buffers (struct buf, appended to); the
+ * caller owns them.  Functions return 0, or -1 when out of memory or over the
+ * buffer's cap.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+/*
+ * norm_html_to_text(html, len, out): append the text of ${html} to ${out}:
+ * markup removed through libxml2's HTML parser (no network), entities
+ * decoded, script/style/noscript/figure captions dropped, block elements
+ * separated by a newline, runs of white space collapsed to one space (one
+ * newline between blocks), no leading or trailing white space.  Plain text
+ * with no markup comes out with its white space collapsed.
+ */
+int norm_html_to_text(const char *html, size_t len, struct buf *out);
+
+/*
+ * norm_fold(s, len, out): append the NFKC, case-folded form of UTF-8
+ * ${s}; invalid UTF-8 sequences become U+FFFD.  Diacritics are kept.
+ */
+int norm_fold(const char *s, size_t len, struct buf *out);
+
+/*
+ * struct norm_tokens: the tokens of one text.  ${text} holds every token,
+ * each followed by a NUL; tok[i] points into it, len[i] its length in
+ * bytes.  The struct owns both; norm_tokens_release() frees them.
+ */
+struct norm_tokens {
+	struct buf text;
+	const char **tok;
+	uint32_t *len;
+	size_t n, alloc;
+};
+
+void norm_tokens_init(struct norm_tokens *t);
+void norm_tokens_release(struct norm_tokens *t);
+
+/*
+ * norm_tokenise(s, len, t): split folded UTF-8 ${s} into maximal runs of
+ * letters, digits and marks (any script; Unicode categories L*, N*, M*),
+ * appending them to ${t}.  An apostrophe between letters is dropped
+ * ("don't" -> "dont"); a '.' or ',' between digits is kept ("3.5").
+ * Ideographs (CJK) are one token each.
+ */
+int norm_tokenise(const char *s, size_t len, struct norm_tokens *t);
+
+/* norm_is_stopword(w, len): 1 for an English stop word (folded form). */
+int norm_is_stopword(const char *w, size_t len);
+
+/*
+ * norm_canon_url(url, base, out): append the canonical form of ${url},
+ * resolved against ${base} (may be NULL): scheme and host lower-case,
+ * default port dropped, fragment dropped, tracking parameters (utm_*,
+ * fbclid, gclid, ocid, cmpid, ...) removed, an empty path made "/".
+ * Returns -1 when ${url} is not a URL curl can parse (out untouched).
+ */
+int norm_canon_url(const char *url, const char *base, struct buf *out);
+
+/*
+ * norm_outlet(url, out): append the registrable domain of ${url}'s host
+ * ("feeds.bbci.co.uk" -> "bbci.co.uk"), lower-case; for an IP address or a
+ * host with no public suffix, the host itself; for a file: URL, the empty
+ * string.  -1 when ${url} cannot be parsed.
+ */
+int norm_outlet(const char *url, struct buf *out);
+
+#endif
