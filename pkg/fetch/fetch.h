@@ -11,6 +11,16 @@
  *
  * A transfer's outcome -- 200, 304, 404, timeout, too big -- is data handed
  * to the caller's callback, never an error of fetch_run() itself.
+ *
+ * Requests start in array order, skipping (for now) one whose host already
+ * has max_per_host transfers in flight, so a request never waits inside
+ * curl for a connection while its timeout runs.  Memory: at most max_total
+ * bodies of at most max_body bytes exist at once; each is freed right after
+ * its callback.  The body of an error reply (3xx-5xx) is read and dropped.
+ *
+ * file: URLs have no headers: their Last-Modified is the file's mtime, and
+ * a request's last_modified becomes a time condition (FETCH_NOT_MODIFIED
+ * when the file is not newer).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -56,10 +66,18 @@ struct fetch_res {
 	const char *last_modified; /* may be NULL */
 	const char *content_type;  /* may be NULL */
 	const char *effective_url; /* after redirects */
-	const char *moved_to;      /* the target of a permanent (301/308) redirect, or NULL */
-	const char *error;         /* why it failed (FETCH_ERROR/GONE), or NULL */
-	int64_t retry_after;       /* seconds asked by Retry-After, or -1 */
-	int64_t max_age;           /* Cache-Control max-age or Expires - now, or -1 */
+	const char *moved_to;      /* the target of a permanent (301/308) redirect, or NULL;
+	                              set only when every redirect of the chain was
+	                              permanent and the final reply was 2xx or 304 */
+	const char *error;         /* why it failed (FETCH_ERROR/GONE), or NULL:
+	                              "HTTP 404 Not Found", "410 Gone", "body larger
+	                              than N bytes", "timeout after N s: ...",
+	                              "redirect to file:// refused (...)", or curl's
+	                              message */
+	int64_t retry_after;       /* seconds asked by Retry-After (a number, or an
+	                              HTTP-date counted from the reply's Date), or -1 */
+	int64_t max_age;           /* Cache-Control max-age or Expires - now, or -1
+	                              (HTTP-dates count from the reply's Date) */
 	double seconds;            /* time the transfer took */
 };
 

@@ -1,0 +1,76 @@
+#ifndef NF_CLUSTER_H
+#define NF_CLUSTER_H
+/*
+ * cluster: which story a new article belongs to.
+ *
+ * Two tiers, applied online as each article arrives:
+ *   copies   near-identical text (syndicated wire copy, light edits): the
+ *            64-bit SimHash of word 3-shingles within a few bits of an
+ *            earlier article of the candidate story; the copy points at the
+ *            original (copy_of).
+ *   stories  the same event in other words: a TF-IDF term vector (document
+ *            frequencies kept in the store; title terms weighted up; stop
+ *            words out).  Candidate stories come from the postings of the
+ *            article's rarest terms inside the time window; each candidate
+ *            is verified by the cosine between the article and the story's
+ *            centroid (the sum of its articles' vectors), so a story cannot
+ *            chain into a blob through one similar neighbour.
+ *
+ * Everything happens inside the caller's write transaction.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "normalise/normalise.h"
+#include "store/store.h"
+
+#define CLUSTER_ARTICLE_TERMS 48   /* terms kept per article */
+#define CLUSTER_CENTROID_TERMS 256 /* terms kept per story centroid */
+
+struct cluster_opts {
+	int64_t window;         /* seconds either side of an article's time */
+	double story_threshold; /* cosine to the centroid to join a story */
+	int copy_bits;          /* SimHash distance at most this: a copy */
+};
+
+void cluster_opts_init(struct cluster_opts *o);
+
+/*
+ * struct cluster_terms: the raw term counts of one article (tf, title terms
+ * counted extra), sorted by hash.  Owned; cluster_terms_release() frees.
+ */
+struct cluster_terms {
+	struct nf_term *v;
+	uint32_t n, alloc;
+};
+
+/* cluster_terms_build(title, body, out): count the content terms of an
+ * article's title and body tokens. */
+int cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
+                        struct cluster_terms *out);
+void cluster_terms_release(struct cluster_terms *t);
+
+/* cluster_df_add(t, terms): count ${terms} in the document frequencies
+ * (and one more document); call once per new article, before weighing. */
+int cluster_df_add(struct store_txn *t, const struct cluster_terms *terms);
+
+/*
+ * cluster_weigh(t, terms, out, nout): the article's unit-length TF-IDF
+ * vector, its CLUSTER_ARTICLE_TERMS heaviest terms sorted by hash, into
+ * ${out} (room for CLUSTER_ARTICLE_TERMS); *nout set.
+ */
+int cluster_weigh(struct store_txn *t, const struct cluster_terms *terms, struct nf_term *out,
+                  uint32_t *nout);
+
+/*
+ * cluster_assign(t, opts, a): put new article ${a} (id, terms, simhash,
+ * time, outlet, title set; story 0) into a story: sets a->story, a->tier,
+ * a->sim, a->sim_with, a->copy_of, writes the story record and the
+ * article's postings.  ${alone}: the feed opted out of clustering; the
+ * article gets a story of its own.  Returns 0 or -1.
+ */
+int cluster_assign(struct store_txn *t, const struct cluster_opts *opts,
+                   struct store_article *a, int alone);
+
+#endif

@@ -1,0 +1,55 @@
+#ifndef NF_INGEST_H
+#define NF_INGEST_H
+/*
+ * ingest: one fetched feed through feed, normalise, cluster and store, in
+ * one write transaction -- what `poll` and `run` share.
+ *
+ * Whatever a feed's outcome (new items, 304, HTTP error, not a feed), the
+ * feed's record is updated in the same transaction: status, HTTP status,
+ * error, consecutive failures, ETag/Last-Modified, next poll.  A feed that
+ * cannot be parsed changes nothing but its own record.
+ */
+#include <stdint.h>
+
+#include "base/base.h"
+#include "cluster/cluster.h"
+#include "config/config.h"
+#include "fetch/fetch.h"
+#include "store/store.h"
+
+struct ingest_opts {
+	struct cluster_opts cluster;
+	int64_t interval;      /* default poll interval, seconds */
+	int64_t max_backoff;   /* cap of the error backoff (24 h) */
+};
+
+void ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg);
+
+struct ingest_stats {
+	uint32_t entries;  /* entries in the document */
+	uint32_t added;    /* new articles */
+	uint32_t updated;  /* articles seen before */
+	uint32_t skipped;  /* entries with nothing to identify them by */
+	int failed;        /* the feed's outcome was a failure */
+};
+
+/*
+ * ingest_feed(s, opts, sub, res, stats, err): store the outcome ${res} of
+ * fetching subscription ${sub}.  Returns 0 when the outcome was stored (a
+ * failed fetch included: see stats->failed), -1 with ${err} when the store
+ * itself failed (then nothing of this feed was written).
+ */
+int ingest_feed(struct store *s, const struct ingest_opts *opts, const struct feed_sub *sub,
+                const struct fetch_res *res, struct ingest_stats *stats, struct nf_err *err);
+
+/*
+ * ingest_due(s, sub, now, force): 1 when ${sub} should be polled at ${now}
+ * (its next_poll has come, it was never polled, or ${force}); 0 when not
+ * (a gone feed is polled only with ${force}).  ${etag} and ${last_modified}
+ * receive copies (caller frees) of the validators to send, and ${url} the
+ * URL to fetch (a permanent redirect's target), also a copy.
+ */
+int ingest_due(struct store *s, const struct feed_sub *sub, int64_t now, int force,
+               char **url, char **etag, char **last_modified);
+
+#endif

@@ -1,0 +1,67 @@
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include "simhash/simhash.h"
+#include "base/banned.h"
+
+uint64_t
+simhash_feature(const void *s, size_t len)
+{
+	return XXH3_64bits_withSeed(s, len, SIMHASH_SEED);
+}
+
+size_t
+simhash_shingles(const char *const *tok, const uint32_t *len, size_t n, size_t k,
+                 uint64_t *out)
+{
+	XXH3_state_t st;
+	size_t i, j, m;
+
+	if (n == 0 || k == 0)
+		return 0;
+	m = n >= k ? n - k + 1 : 1;
+	if (n < k)
+		k = n;
+	for (i = 0; i < m; i++) {
+		XXH3_64bits_reset_withSeed(&st, SIMHASH_SEED);
+		for (j = 0; j < k; j++) {
+			XXH3_64bits_update(&st, tok[i + j], len[i + j]);
+			XXH3_64bits_update(&st, " ", 1);
+		}
+		out[i] = XXH3_64bits_digest(&st);
+	}
+	return m;
+}
+
+uint64_t
+simhash64(const uint64_t *features, const float *weights, size_t n)
+{
+	float v[64];
+	uint64_t h = 0;
+	size_t i;
+	int b;
+
+	if (n == 0)
+		return 0;
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < n; i++) {
+		float w = weights ? weights[i] : 1.0f;
+		uint64_t f = features[i];
+		for (b = 0; b < 64; b++)
+			v[b] += (f >> b) & 1 ? w : -w;
+	}
+	for (b = 0; b < 64; b++)
+		if (v[b] > 0)
+			h |= UINT64_C(1) << b;
+	return h;
+}
+
+int
+simhash_distance(uint64_t a, uint64_t b)
+{
+	return __builtin_popcountll(a ^ b);
+}

@@ -1,0 +1,50 @@
+#ifndef NF_STORE_CODEC_H
+#define NF_STORE_CODEC_H
+/*
+ * codec: the byte layout of store records (internal to pkg/store).
+ *
+ * Writers append to a struct buf and never fail individually: an
+ * allocation failure shows as a NULL buffer or b->over when the caller
+ * checks at the end.  Readers walk a bounded byte range; any read past the
+ * end, or a string without its NUL, sets r->bad and returns zero/NULL, so a
+ * corrupt record is caught by one check after decoding.
+ *
+ *   varint    LEB128, at most 10 bytes
+ *   svarint   zig-zag then varint (NF_TIME_NONE is encoded like any value)
+ *   str       varint n: 0 for NULL, else n-1 bytes and a NUL
+ *   multistr  varint count, varint bytes, then that many bytes of
+ *             NUL-terminated strings back to back
+ *   u64le/f32 raw little-endian
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/base.h"
+
+struct rd {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+void wr_u8(struct buf *b, uint8_t v);
+void wr_varint(struct buf *b, uint64_t v);
+void wr_svarint(struct buf *b, int64_t v);
+void wr_str(struct buf *b, const char *s);
+void wr_multistr(struct buf *b, const char *s, uint32_t count);
+void wr_u64le(struct buf *b, uint64_t v);
+void wr_f32(struct buf *b, float v);
+
+void rd_init(struct rd *r, const void *p, size_t n);
+uint8_t rd_u8(struct rd *r);
+uint64_t rd_varint(struct rd *r);
+int64_t rd_svarint(struct rd *r);
+/* rd_str: borrowed from the record (NULL for an absent string). */
+const char *rd_str(struct rd *r);
+const char *rd_multistr(struct rd *r, uint32_t *count);
+uint64_t rd_u64le(struct rd *r);
+float rd_f32(struct rd *r);
+
+/* multistr_len(s, count): bytes of ${count} strings back to back. */
+size_t multistr_len(const char *s, uint32_t count);
+
+#endif

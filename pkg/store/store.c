@@ -1,0 +1,963 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include "store/store.h"
+#include "store/codec.h"
+#include "base/banned.h"
+
+#define MAP_INITIAL ((size_t)1 << 30)
+#define FEED_URL_MAX 500
+
+enum { DB_META, DB_FEEDS, DB_ARTICLES, DB_KEYS, DB_STORIES, DB_STORY_TIME, DB_POSTINGS,
+       DB_DF, DB_COUNT };
+static const char *const db_names[DB_COUNT] = {
+	"meta", "feeds", "articles", "keys", "stories", "story_time", "postings", "df",
+};
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	char *path;
+	unsigned flags;
+	size_t mapsize;
+};
+
+struct store_txn {
+	struct store *s;
+	MDB_txn *txn;
+	struct buf scratch;
+	int map_full;
+};
+
+static int
+lmdb_fail(struct store_txn *t, struct nf_err *err, int rc, const char *what)
+{
+	if (rc == MDB_MAP_FULL && t)
+		t->map_full = 1;
+	nf_err_set(err, "%s: %s", what, mdb_strerror(rc));
+	if (err == NULL)
+		nf_log(NF_LOG_ERR, "store: %s: %s", what, mdb_strerror(rc));
+	return -1;
+}
+
+static void
+put_be64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+static uint64_t
+get_be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t
+time_key(int64_t t)
+{
+	return (uint64_t)t ^ (UINT64_C(1) << 63);
+}
+
+static int64_t
+time_unkey(uint64_t k)
+{
+	return (int64_t)(k ^ (UINT64_C(1) << 63));
+}
+
+/* ---- environment ------------------------------------------------------ */
+
+static int
+meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t *out)
+{
+	MDB_val k = {strlen(name), (void *)name}, v;
+	int rc = mdb_get(txn, dbi, &k, &v);
+
+	if (rc == MDB_NOTFOUND) {
+		*out = 0;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (v.mv_size != 8)
+		return MDB_CORRUPTED;
+	*out = get_be64(v.mv_data);
+	return 0;
+}
+
+static int
+meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t val)
+{
+	unsigned char b[8];
+	MDB_val k = {strlen(name), (void *)name}, v = {8, b};
+
+	put_be64(b, val);
+	return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+static int
+open_dbs(struct store *s, struct nf_err *err)
+{
+	MDB_txn *txn;
+	uint64_t fmt;
+	int rc, i, rdonly = s->flags & STORE_RDONLY;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, &txn)))
+		return lmdb_fail(NULL, err, rc, "begin");
+	for (i = 0; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], rdonly ? 0 : MDB_CREATE, &s->dbi[i]);
+		if (rc == MDB_NOTFOUND && rdonly) {
+			mdb_txn_abort(txn);
+			nf_err_set(err, "no newsfold database here yet (run `newsfold poll` first)");
+			return -1;
+		}
+		if (rc) {
+			mdb_txn_abort(txn);
+			return lmdb_fail(NULL, err, rc, db_names[i]);
+		}
+	}
+	if ((rc = meta_get_u64(txn, s->dbi[DB_META], "format", &fmt)))
+		goto fail;
+	if (fmt > STORE_FORMAT) {
+		mdb_txn_abort(txn);
+		nf_err_set(err, "database format %llu is newer than this newsfold's (%d): "
+		           "upgrade newsfold", (unsigned long long)fmt, STORE_FORMAT);
+		return -1;
+	}
+	if (fmt == 0 && !rdonly) {
+		if ((rc = meta_put_u64(txn, s->dbi[DB_META], "format", STORE_FORMAT)))
+			goto fail;
+		if ((rc = meta_put_u64(txn, s->dbi[DB_META], "next_article", 1)))
+			goto fail;
+		if ((rc = meta_put_u64(txn, s->dbi[DB_META], "next_story", 1)))
+			goto fail;
+	}
+	if ((rc = mdb_txn_commit(txn)))
+		return lmdb_fail(NULL, err, rc, "commit");
+	return 0;
+fail:
+	mdb_txn_abort(txn);
+	return lmdb_fail(NULL, err, rc, "meta");
+}
+
+struct store *
+store_open(const char *dir, unsigned flags, struct nf_err *err)
+{
+	struct store *s;
+	MDB_envinfo info;
+	unsigned eflags = 0;
+	int rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = nf_strdup(dir)) == NULL) {
+		nf_err_set(err, "%s: out of memory", dir);
+		goto err0;
+	}
+	s->flags = flags;
+	if (!(flags & STORE_RDONLY) && mkdir(dir, 0700) && errno != EEXIST) {
+		nf_err_set(err, "%s: %s", dir, strerror(errno));
+		goto err0;
+	}
+	if ((rc = mdb_env_create(&s->env))) {
+		lmdb_fail(NULL, err, rc, dir);
+		goto err0;
+	}
+	mdb_env_set_maxdbs(s->env, DB_COUNT + 2);
+	mdb_env_set_maxreaders(s->env, 126);
+	if (flags & STORE_RDONLY)
+		eflags |= MDB_RDONLY;
+	if (flags & STORE_SYNC_BATCH)
+		eflags |= MDB_NOSYNC;
+	eflags |= MDB_NOTLS;
+	if ((rc = mdb_env_open(s->env, dir, eflags, 0600))) {
+		if (rc == ENOENT)
+			nf_err_set(err, "%s: no newsfold database here yet (run `newsfold poll` first)",
+			           dir);
+		else
+			nf_err_set(err, "%s: %s", dir, mdb_strerror(rc));
+		goto err1;
+	}
+	mdb_env_info(s->env, &info);
+	s->mapsize = info.me_mapsize;
+	if (!(flags & STORE_RDONLY) && s->mapsize < MAP_INITIAL) {
+		if ((rc = mdb_env_set_mapsize(s->env, MAP_INITIAL))) {
+			lmdb_fail(NULL, err, rc, dir);
+			goto err1;
+		}
+		s->mapsize = MAP_INITIAL;
+	}
+	if (open_dbs(s, err)) {
+		nf_err_prefix(err, "%s", dir);
+		goto err1;
+	}
+	return s;
+err1:
+	mdb_env_close(s->env);
+err0:
+	if (s)
+		free(s->path);
+	free(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (!(s->flags & STORE_RDONLY))
+		mdb_env_sync(s->env, 1);
+	mdb_env_close(s->env);
+	free(s->path);
+	free(s);
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
+uint64_t
+store_size(const struct store *s)
+{
+	struct buf p;
+	struct stat st;
+	uint64_t n = 0;
+
+	buf_init(&p, 0);
+	if (buf_printf(&p, "%s/data.mdb", s->path) == 0 && stat(p.data, &st) == 0)
+		n = (uint64_t)st.st_blocks * 512;
+	buf_release(&p);
+	return n;
+}
+
+int
+store_grow(struct store *s, struct nf_err *err)
+{
+	int rc;
+
+	if ((rc = mdb_env_set_mapsize(s->env, s->mapsize * 2)))
+		return lmdb_fail(NULL, err, rc, "growing the map");
+	s->mapsize *= 2;
+	nf_log(NF_LOG_INFO, "store: map grown to %zu MiB", s->mapsize >> 20);
+	return 0;
+}
+
+struct store_txn *
+store_begin(struct store *s, int write, struct nf_err *err)
+{
+	struct store_txn *t;
+	int rc;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		nf_err_set(err, "out of memory");
+		return NULL;
+	}
+	t->s = s;
+	buf_init(&t->scratch, 0);
+	if ((rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn))) {
+		if (rc == MDB_MAP_RESIZED && mdb_env_set_mapsize(s->env, 0) == 0)
+			rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+		if (rc) {
+			free(t);
+			lmdb_fail(NULL, err, rc, "beginning a transaction");
+			return NULL;
+		}
+	}
+	return t;
+}
+
+int
+store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
+{
+	int rc, full = t->map_full;
+
+	rc = full ? MDB_MAP_FULL : mdb_txn_commit(t->txn);
+	if (full)
+		mdb_txn_abort(t->txn);
+	if (rc == MDB_MAP_FULL)
+		full = 1;
+	if (map_full)
+		*map_full = full;
+	buf_release(&t->scratch);
+	free(t);
+	if (rc)
+		return lmdb_fail(NULL, err, rc, "commit");
+	return 0;
+}
+
+void
+store_abort(struct store_txn *t)
+{
+	if (t == NULL)
+		return;
+	mdb_txn_abort(t->txn);
+	buf_release(&t->scratch);
+	free(t);
+}
+
+int
+store_txn_map_full(const struct store_txn *t)
+{
+	return t->map_full;
+}
+
+static int
+txn_put(struct store_txn *t, int db, MDB_val *k, MDB_val *v, unsigned flags)
+{
+	int rc = mdb_put(t->txn, t->s->dbi[db], k, v, flags);
+
+	if (rc)
+		return lmdb_fail(t, NULL, rc, db_names[db]);
+	return 0;
+}
+
+/* txn_get: 0 found, 1 absent, -1 error. */
+static int
+txn_get(struct store_txn *t, int db, MDB_val *k, MDB_val *v)
+{
+	int rc = mdb_get(t->txn, t->s->dbi[db], k, v);
+
+	if (rc == MDB_NOTFOUND)
+		return 1;
+	if (rc)
+		return lmdb_fail(t, NULL, rc, db_names[db]);
+	return 0;
+}
+
+static int
+txn_del(struct store_txn *t, int db, MDB_val *k)
+{
+	int rc = mdb_del(t->txn, t->s->dbi[db], k, NULL);
+
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(t, NULL, rc, db_names[db]);
+	return 0;
+}
+
+/* ---- meta ------------------------------------------------------------- */
+
+int
+store_next_id(struct store_txn *t, const char *which, uint64_t *out)
+{
+	char name[32];
+	uint64_t v;
+	int rc;
+
+	snprintf(name, sizeof(name), "next_%s", which);
+	if ((rc = meta_get_u64(t->txn, t->s->dbi[DB_META], name, &v)))
+		return lmdb_fail(t, NULL, rc, name);
+	if (v == 0)
+		v = 1;
+	if ((rc = meta_put_u64(t->txn, t->s->dbi[DB_META], name, v + 1)))
+		return lmdb_fail(t, NULL, rc, name);
+	*out = v;
+	return 0;
+}
+
+uint64_t
+store_counter(struct store_txn *t, const char *name)
+{
+	uint64_t v = 0;
+
+	meta_get_u64(t->txn, t->s->dbi[DB_META], name, &v);
+	return v;
+}
+
+int
+store_counter_add(struct store_txn *t, const char *name, int64_t delta)
+{
+	uint64_t v;
+	int rc;
+
+	if ((rc = meta_get_u64(t->txn, t->s->dbi[DB_META], name, &v)))
+		return lmdb_fail(t, NULL, rc, name);
+	v = delta < 0 && (uint64_t)-delta > v ? 0 : v + (uint64_t)delta;
+	if ((rc = meta_put_u64(t->txn, t->s->dbi[DB_META], name, v)))
+		return lmdb_fail(t, NULL, rc, name);
+	return 0;
+}
+
+/* ---- feeds ------------------------------------------------------------ */
+
+#define FEED_REC 1
+
+const char *
+store_feed_status_name(enum store_feed_status s)
+{
+	static const char *const n[] = {"never", "ok", "not_modified", "error", "gone"};
+
+	return (unsigned)s < NF_ARRAY_LEN(n) ? n[s] : "error";
+}
+
+void
+store_feed_init(struct store_feed *f, const char *url)
+{
+	memset(f, 0, sizeof(*f));
+	f->url = url;
+	f->last_poll = f->last_ok = f->next_poll = NF_TIME_NONE;
+}
+
+static int
+feed_decode(const MDB_val *k, const MDB_val *v, struct store_feed *f)
+{
+	struct rd r;
+
+	rd_init(&r, v->mv_data, v->mv_size);
+	store_feed_init(f, NULL);
+	if (rd_u8(&r) != FEED_REC)
+		return -1;
+	f->title = rd_str(&r);
+	f->etag = rd_str(&r);
+	f->last_modified = rd_str(&r);
+	f->status = (enum store_feed_status)rd_varint(&r);
+	f->http_status = (long)rd_varint(&r);
+	f->error = rd_str(&r);
+	f->failures = (uint32_t)rd_varint(&r);
+	f->last_poll = rd_svarint(&r);
+	f->last_ok = rd_svarint(&r);
+	f->next_poll = rd_svarint(&r);
+	f->moved_to = rd_str(&r);
+	f->articles = rd_varint(&r);
+	/* the key is not NUL-terminated: the record carries the URL too */
+	f->url = rd_str(&r);
+	if (r.bad || f->url == NULL || strlen(f->url) != k->mv_size ||
+	    memcmp(f->url, k->mv_data, k->mv_size))
+		return -1;
+	return 0;
+}
+
+int
+store_feed_get(struct store_txn *t, const char *url, struct store_feed *out)
+{
+	MDB_val k = {strlen(url), (void *)url}, v;
+	int rc;
+
+	if (k.mv_size > FEED_URL_MAX)
+		k.mv_size = FEED_URL_MAX;
+	if ((rc = txn_get(t, DB_FEEDS, &k, &v)))
+		return rc;
+	if (feed_decode(&k, &v, out)) {
+		nf_log(NF_LOG_ERR, "store: feed %s: corrupt record", url);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_feed_put(struct store_txn *t, const struct store_feed *f)
+{
+	struct buf *b = &t->scratch;
+	MDB_val k = {strlen(f->url), (void *)f->url}, v;
+
+	if (k.mv_size > FEED_URL_MAX) {
+		nf_log(NF_LOG_ERR, "store: feed URL longer than %d bytes: %.60s...", FEED_URL_MAX,
+		       f->url);
+		return -1;
+	}
+	buf_reset(b);
+	wr_u8(b, FEED_REC);
+	wr_str(b, f->title);
+	wr_str(b, f->etag);
+	wr_str(b, f->last_modified);
+	wr_varint(b, (uint64_t)f->status);
+	wr_varint(b, (uint64_t)(f->http_status < 0 ? 0 : f->http_status));
+	wr_str(b, f->error);
+	wr_varint(b, f->failures);
+	wr_svarint(b, f->last_poll);
+	wr_svarint(b, f->last_ok);
+	wr_svarint(b, f->next_poll);
+	wr_str(b, f->moved_to);
+	wr_varint(b, f->articles);
+	wr_str(b, f->url);
+	if (b->data == NULL)
+		return -1;
+	v.mv_size = b->len;
+	v.mv_data = b->data;
+	return txn_put(t, DB_FEEDS, &k, &v, 0);
+}
+
+int
+store_feed_del(struct store_txn *t, const char *url)
+{
+	MDB_val k = {strlen(url), (void *)url};
+
+	return txn_del(t, DB_FEEDS, &k);
+}
+
+int
+store_feed_each(struct store_txn *t, int (*fn)(const struct store_feed *, void *), void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	struct store_feed f;
+	int rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_FEEDS], &c)))
+		return lmdb_fail(t, NULL, rc, "feeds");
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (feed_decode(&k, &v, &f)) {
+			nf_log(NF_LOG_ERR, "store: feed %.*s: corrupt record, skipped",
+			       (int)k.mv_size, (char *)k.mv_data);
+			continue;
+		}
+		if (fn(&f, ctx))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(t, NULL, rc, "feeds");
+	return 0;
+}
+
+/* ---- articles --------------------------------------------------------- */
+
+#define ARTICLE_REC 1
+
+int64_t
+store_article_time(const struct store_article *a)
+{
+	return a->published != NF_TIME_NONE ? a->published : a->first_seen;
+}
+
+static int
+article_decode(const MDB_val *v, uint64_t id, struct store_article *a)
+{
+	struct rd r;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	rd_init(&r, v->mv_data, v->mv_size);
+	if (rd_u8(&r) != ARTICLE_REC)
+		return -1;
+	a->story = rd_varint(&r);
+	a->copy_of = rd_varint(&r);
+	a->feeds = rd_multistr(&r, &a->nfeeds);
+	a->guid = rd_str(&r);
+	a->url = rd_str(&r);
+	a->title = rd_str(&r);
+	a->outlet = rd_str(&r);
+	a->summary = rd_str(&r);
+	a->published = rd_svarint(&r);
+	a->first_seen = rd_svarint(&r);
+	a->updated = rd_svarint(&r);
+	a->simhash = rd_u64le(&r);
+	a->minhash_key = rd_u64le(&r);
+	a->tier = rd_u8(&r);
+	a->sim = rd_f32(&r);
+	a->sim_with = rd_varint(&r);
+	a->nterms = (uint32_t)rd_varint(&r);
+	if (r.bad || a->nterms > 100000 || (size_t)(r.end - r.p) < (size_t)a->nterms * 12)
+		return -1;
+	if (a->nterms && (a->terms = malloc(a->nterms * sizeof(*a->terms))) == NULL)
+		return -1;
+	for (i = 0; i < a->nterms; i++) {
+		a->terms[i].h = rd_u64le(&r);
+		a->terms[i].w = rd_f32(&r);
+	}
+	if (r.bad || a->feeds == NULL) {
+		free(a->terms);
+		a->terms = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_article_get(struct store_txn *t, uint64_t id, struct store_article *out)
+{
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v;
+	int rc;
+
+	put_be64(kb, id);
+	if ((rc = txn_get(t, DB_ARTICLES, &k, &v)))
+		return rc;
+	if (article_decode(&v, id, out)) {
+		nf_log(NF_LOG_ERR, "store: article %llu: corrupt record", (unsigned long long)id);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_article_release(struct store_article *a)
+{
+	if (a == NULL)
+		return;
+	free(a->terms);
+	a->terms = NULL;
+	a->nterms = 0;
+}
+
+int
+store_article_put(struct store_txn *t, const struct store_article *a)
+{
+	struct buf *b = &t->scratch;
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v;
+	uint32_t i;
+
+	put_be64(kb, a->id);
+	buf_reset(b);
+	wr_u8(b, ARTICLE_REC);
+	wr_varint(b, a->story);
+	wr_varint(b, a->copy_of);
+	wr_multistr(b, a->feeds, a->nfeeds);
+	wr_str(b, a->guid);
+	wr_str(b, a->url);
+	wr_str(b, a->title);
+	wr_str(b, a->outlet);
+	wr_str(b, a->summary);
+	wr_svarint(b, a->published);
+	wr_svarint(b, a->first_seen);
+	wr_svarint(b, a->updated);
+	wr_u64le(b, a->simhash);
+	wr_u64le(b, a->minhash_key);
+	wr_u8(b, a->tier);
+	wr_f32(b, a->sim);
+	wr_varint(b, a->sim_with);
+	wr_varint(b, a->nterms);
+	for (i = 0; i < a->nterms; i++) {
+		wr_u64le(b, a->terms[i].h);
+		wr_f32(b, a->terms[i].w);
+	}
+	if (b->data == NULL)
+		return -1;
+	v.mv_size = b->len;
+	v.mv_data = b->data;
+	return txn_put(t, DB_ARTICLES, &k, &v, 0);
+}
+
+int
+store_article_each(struct store_txn *t, int (*fn)(const struct store_article *, void *),
+                   void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	struct store_article a;
+	int rc, op = MDB_FIRST, stop = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ARTICLES], &c)))
+		return lmdb_fail(t, NULL, rc, "articles");
+	while (!stop && (rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size != 8 || article_decode(&v, get_be64(k.mv_data), &a)) {
+			nf_log(NF_LOG_ERR, "store: corrupt article record, skipped");
+			continue;
+		}
+		stop = fn(&a, ctx);
+		store_article_release(&a);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(t, NULL, rc, "articles");
+	return 0;
+}
+
+void
+store_key(char tag, const void *a, size_t alen, const void *b, size_t blen,
+          unsigned char out[17])
+{
+	XXH3_state_t st;
+	XXH128_hash_t h;
+	XXH128_canonical_t c;
+
+	XXH3_128bits_reset(&st);
+	XXH3_128bits_update(&st, a, alen);
+	if (b) {
+		XXH3_128bits_update(&st, "", 1);
+		XXH3_128bits_update(&st, b, blen);
+	}
+	h = XXH3_128bits_digest(&st);
+	XXH128_canonicalFromHash(&c, h);
+	out[0] = (unsigned char)tag;
+	memcpy(out + 1, c.digest, 16);
+}
+
+int
+store_key_get(struct store_txn *t, const unsigned char key[17], uint64_t *id)
+{
+	MDB_val k = {17, (void *)key}, v;
+	int rc;
+
+	if ((rc = txn_get(t, DB_KEYS, &k, &v)))
+		return rc;
+	if (v.mv_size != 8)
+		return -1;
+	*id = get_be64(v.mv_data);
+	return 0;
+}
+
+int
+store_key_put(struct store_txn *t, const unsigned char key[17], uint64_t id)
+{
+	unsigned char vb[8];
+	MDB_val k = {17, (void *)key}, v = {8, vb};
+
+	put_be64(vb, id);
+	return txn_put(t, DB_KEYS, &k, &v, 0);
+}
+
+/* ---- stories ---------------------------------------------------------- */
+
+#define STORY_REC 1
+
+static int
+story_decode(const MDB_val *v, uint64_t id, struct store_story *s)
+{
+	struct rd r;
+	uint32_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	rd_init(&r, v->mv_data, v->mv_size);
+	if (rd_u8(&r) != STORY_REC)
+		return -1;
+	s->title = rd_str(&r);
+	s->rep = rd_varint(&r);
+	s->first_seen = rd_svarint(&r);
+	s->last_seen = rd_svarint(&r);
+	s->read = rd_u8(&r);
+	s->read_outlets = (uint32_t)rd_varint(&r);
+	s->outlets = rd_multistr(&r, &s->noutlets);
+	s->narticles = (uint32_t)rd_varint(&r);
+	if (r.bad || s->narticles > 10000000 || (size_t)(r.end - r.p) < s->narticles * (size_t)8)
+		return -1;
+	if (s->narticles && (s->articles = malloc(s->narticles * sizeof(uint64_t))) == NULL)
+		return -1;
+	for (i = 0; i < s->narticles; i++)
+		s->articles[i] = rd_u64le(&r);
+	s->ncentroid = (uint32_t)rd_varint(&r);
+	if (r.bad || s->ncentroid > 100000 || (size_t)(r.end - r.p) < s->ncentroid * (size_t)12)
+		goto bad;
+	if (s->ncentroid && (s->centroid = malloc(s->ncentroid * sizeof(*s->centroid))) == NULL)
+		goto bad;
+	for (i = 0; i < s->ncentroid; i++) {
+		s->centroid[i].h = rd_u64le(&r);
+		s->centroid[i].w = rd_f32(&r);
+	}
+	if (r.bad || s->outlets == NULL)
+		goto bad;
+	return 0;
+bad:
+	store_story_release(s);
+	return -1;
+}
+
+int
+store_story_get(struct store_txn *t, uint64_t id, struct store_story *out)
+{
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v;
+	int rc;
+
+	put_be64(kb, id);
+	if ((rc = txn_get(t, DB_STORIES, &k, &v)))
+		return rc;
+	if (story_decode(&v, id, out)) {
+		nf_log(NF_LOG_ERR, "store: story %llu: corrupt record", (unsigned long long)id);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_story_release(struct store_story *s)
+{
+	if (s == NULL)
+		return;
+	free(s->articles);
+	free(s->centroid);
+	s->articles = NULL;
+	s->centroid = NULL;
+	s->narticles = s->ncentroid = 0;
+}
+
+static void
+time_id_key(unsigned char kb[16], int64_t time, uint64_t id)
+{
+	put_be64(kb, time_key(time));
+	put_be64(kb + 8, id);
+}
+
+int
+store_story_put(struct store_txn *t, const struct store_story *s, int64_t old_last_seen)
+{
+	struct buf *b = &t->scratch;
+	unsigned char kb[8], tk[16];
+	MDB_val k = {8, kb}, v, tkv = {16, tk}, empty = {0, (void *)""};
+	uint32_t i;
+
+	put_be64(kb, s->id);
+	buf_reset(b);
+	wr_u8(b, STORY_REC);
+	wr_str(b, s->title);
+	wr_varint(b, s->rep);
+	wr_svarint(b, s->first_seen);
+	wr_svarint(b, s->last_seen);
+	wr_u8(b, s->read);
+	wr_varint(b, s->read_outlets);
+	wr_multistr(b, s->outlets, s->noutlets);
+	wr_varint(b, s->narticles);
+	for (i = 0; i < s->narticles; i++)
+		wr_u64le(b, s->articles[i]);
+	wr_varint(b, s->ncentroid);
+	for (i = 0; i < s->ncentroid; i++) {
+		wr_u64le(b, s->centroid[i].h);
+		wr_f32(b, s->centroid[i].w);
+	}
+	if (b->data == NULL)
+		return -1;
+	v.mv_size = b->len;
+	v.mv_data = b->data;
+	if (txn_put(t, DB_STORIES, &k, &v, 0))
+		return -1;
+	if (old_last_seen == s->last_seen)
+		return 0;
+	if (old_last_seen != NF_TIME_NONE) {
+		time_id_key(tk, old_last_seen, s->id);
+		if (txn_del(t, DB_STORY_TIME, &tkv))
+			return -1;
+	}
+	time_id_key(tk, s->last_seen, s->id);
+	return txn_put(t, DB_STORY_TIME, &tkv, &empty, 0);
+}
+
+int
+store_stories_newest(struct store_txn *t, int64_t since,
+                     int (*fn)(uint64_t id, int64_t last_seen, void *), void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_STORY_TIME], &c)))
+		return lmdb_fail(t, NULL, rc, "story_time");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_LAST); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_PREV)) {
+		int64_t ts;
+
+		if (k.mv_size != 16)
+			continue;
+		ts = time_unkey(get_be64(k.mv_data));
+		if (ts < since)
+			break;
+		if (fn(get_be64((unsigned char *)k.mv_data + 8), ts, ctx))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(t, NULL, rc, "story_time");
+	return 0;
+}
+
+/* ---- term statistics and postings ------------------------------------- */
+
+uint32_t
+store_df(struct store_txn *t, uint64_t term)
+{
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v;
+	uint32_t n;
+
+	put_be64(kb, term);
+	if (txn_get(t, DB_DF, &k, &v) || v.mv_size != 4)
+		return 0;
+	memcpy(&n, v.mv_data, 4);
+	return n;
+}
+
+int
+store_df_add(struct store_txn *t, uint64_t term, int32_t delta)
+{
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v;
+	int64_t n = (int64_t)store_df(t, term) + delta;
+	uint32_t u;
+
+	put_be64(kb, term);
+	if (n <= 0)
+		return txn_del(t, DB_DF, &k);
+	u = (uint32_t)n;
+	v.mv_size = 4;
+	v.mv_data = &u;
+	return txn_put(t, DB_DF, &k, &v, 0);
+}
+
+static void
+posting_key(unsigned char kb[24], uint64_t term, int64_t time, uint64_t article)
+{
+	put_be64(kb, term);
+	put_be64(kb + 8, time_key(time));
+	put_be64(kb + 16, article);
+}
+
+int
+store_posting_put(struct store_txn *t, uint64_t term, int64_t time, uint64_t article,
+                  uint64_t story)
+{
+	unsigned char kb[24], vb[8];
+	MDB_val k = {24, kb}, v = {8, vb};
+
+	posting_key(kb, term, time, article);
+	put_be64(vb, story);
+	return txn_put(t, DB_POSTINGS, &k, &v, 0);
+}
+
+int
+store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time, uint64_t article,
+                        uint64_t story)
+{
+	return store_posting_put(t, term, time, article, story);
+}
+
+int
+store_postings_scan(struct store_txn *t, uint64_t term, int64_t tmin, int64_t tmax,
+                    int (*fn)(uint64_t, uint64_t, int64_t, void *), void *ctx)
+{
+	unsigned char kb[24];
+	MDB_cursor *c;
+	MDB_val k = {24, kb}, v;
+	int rc;
+
+	posting_key(kb, term, tmin, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_POSTINGS], &c)))
+		return lmdb_fail(t, NULL, rc, "postings");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const unsigned char *p = k.mv_data;
+		int64_t ts;
+
+		if (k.mv_size != 24 || get_be64(p) != term)
+			break;
+		ts = time_unkey(get_be64(p + 8));
+		if (ts > tmax)
+			break;
+		if (v.mv_size != 8)
+			continue;
+		if (fn(get_be64(p + 16), get_be64(v.mv_data), ts, ctx))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(t, NULL, rc, "postings");
+	return 0;
+}
