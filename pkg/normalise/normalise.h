@@ -23,23 +23,50 @@
 /*
  * norm_html_to_text(html, len, out): append the text of ${html} to ${out}:
  * markup removed through libxml2's HTML parser (no network), entities
- * decoded, script/style/noscript/figure captions dropped, block elements
- * separated by a newline, runs of white space collapsed to one space (one
- * newline between blocks), no leading or trailing white space.  Plain text
- * with no markup comes out with its white space collapsed.
+ * decoded, script/style/noscript/figure captions dropped (and forms,
+ * buttons, navigation, asides, footers, iframes, embedded objects, SVG),
+ * block elements separated by a newline, runs of white space (NBSP too)
+ * collapsed to one space (one newline between blocks), no leading or
+ * trailing white space.  Plain text with no '<' and no '&' comes out with
+ * its white space collapsed, without parsing.  Invalid UTF-8 is repaired
+ * first (U+FFFD).  Feed trailers that end the text on lines of their own
+ * ("Read full article", "Comments", "Continue reading...", "Read more",
+ * "The post ... appeared first on ...") are cut; the first line is always
+ * kept.  Uses a parser context cached per thread (see
+ * norm_thread_cleanup()).  About 25 us for a 2 KB article.
  */
 int norm_html_to_text(const char *html, size_t len, struct buf *out);
 
 /*
+ * norm_utf8_valid(s, len): 1 when the ${len} bytes at ${s} are valid UTF-8
+ * (no overlong forms, surrogates or code points past U+10FFFF) with no NUL
+ * byte, else 0.
+ */
+int norm_utf8_valid(const char *s, size_t len);
+
+/*
+ * norm_utf8_repair(s, len, out): append ${s} to ${out} with each invalid
+ * UTF-8 sequence (its maximal invalid subpart) replaced by U+FFFD and NUL
+ * bytes dropped.  Valid input is copied as it is.
+ */
+int norm_utf8_repair(const char *s, size_t len, struct buf *out);
+
+/*
  * norm_fold(s, len, out): append the NFKC, case-folded form of UTF-8
- * ${s}; invalid UTF-8 sequences become U+FFFD.  Diacritics are kept.
+ * ${s}; invalid UTF-8 sequences become U+FFFD.  Diacritics are kept;
+ * default-ignorable code points (soft hyphen, zero-width space) are dropped;
+ * the typographic apostrophes U+2018 and U+2019 become ASCII "'" (and the
+ * quotes U+201C, U+201D '"'), so "don\u2019t" and "don't" fold alike.
+ * ASCII text is lower-cased without utf8proc.
  */
 int norm_fold(const char *s, size_t len, struct buf *out);
 
 /*
  * struct norm_tokens: the tokens of one text.  ${text} holds every token,
  * each followed by a NUL; tok[i] points into it, len[i] its length in
- * bytes.  The struct owns both; norm_tokens_release() frees them.
+ * bytes.  The struct owns both; norm_tokens_release() frees them.  tok[i]
+ * is valid until the next norm_tokenise() on the same struct, which may
+ * move ${text} (and then points every tok[i] at the new place).
  */
 struct norm_tokens {
 	struct buf text;
@@ -79,5 +106,22 @@ int norm_canon_url(const char *url, const char *base, struct buf *out);
  * string.  -1 when ${url} cannot be parsed.
  */
 int norm_outlet(const char *url, struct buf *out);
+
+/*
+ * norm_thread_cleanup(): free the HTML parser context that
+ * norm_html_to_text() keeps for the calling thread (a thread that exits
+ * frees its own; the main thread's stays until this call).
+ */
+void norm_thread_cleanup(void);
+
+/*
+ * norm_global_cleanup(): free the public suffix list that norm_outlet()
+ * loads on first use (once, thread-safely), and the calling thread's HTML
+ * parser context.  Call it once at exit, when no other thread is inside
+ * this module, so leak checkers stay quiet; the module stays usable (it
+ * loads again on next use).  libxml2's own xmlCleanupParser() is the
+ * program's to call.
+ */
+void norm_global_cleanup(void);
 
 #endif
