@@ -9,6 +9,15 @@
  * into a struct nf_diag as "file:line: why"; a bad line is skipped and the
  * rest is used.
  *
+ *   [store]    path, feeds, keep (30d), sync (durable | batch)
+ *   [poll]     interval (30m), concurrency (32), per_host (2),
+ *              connect_timeout (15s), timeout (60s), max_body (16M), user_agent
+ *   [cluster]  window (72h), story_threshold (0.30), copy_threshold (0.50)
+ *
+ * Durations are 90s, 10m, 2h, 7d, 2w; sizes 512k, 16M, 1G.  A '#' or ';'
+ * starts a trailing comment only after white space (URLs keep their
+ * fragments); a value in double quotes keeps everything (\" and \\ inside).
+ *
  * feeds.d/ holds drop-ins read in byte order of their names: *.conf lists
  * feeds as sections named by URL (http, https or file), *.opml files are
  * subscription lists used as they are.
@@ -47,6 +56,7 @@ void config_init(struct nf_config *c);
  * config_load(c, path, diag): read ${path} into ${c}.  Bad lines go to
  * ${diag} and are skipped.  Returns -1 (diag says why) only when the file
  * exists but cannot be read; a missing file is no error when ${optional}.
+ * A NULL ${path} reads nothing and leaves the defaults.
  */
 int config_load(struct nf_config *c, const char *path, int optional, struct nf_diag *diag);
 void config_release(struct nf_config *c);
@@ -64,9 +74,19 @@ struct feed_sub {
 	int line;
 };
 
+/*
+ * A list of subscriptions, in the order they were added, no two with the
+ * same URL: URLs are the same when equal, or equal after lower-casing the
+ * scheme and host and reading an empty path "/" as "" ("HTTPS://Example.COM/"
+ * is "https://example.com").  Read v[0..n) freely; change the list only
+ * through feed_list_add() and feed_list_remove(), which keep the URL index.
+ */
 struct feed_list {
 	struct feed_sub *v;
 	size_t n, alloc;
+	size_t *slot;     /* private: URL hash index, entries are index + 1 */
+	size_t nslot;     /* private: a power of two, or 0 */
+	size_t nindexed;  /* private: n when the index was last right */
 };
 
 void feed_list_init(struct feed_list *l);
@@ -79,32 +99,61 @@ struct feed_sub *feed_list_find(const struct feed_list *l, const char *url);
  * memory.
  */
 int feed_list_add(struct feed_list *l, const struct feed_sub *sub);
+/*
+ * feed_list_remove(l, url): remove the subscription with that URL (same
+ * rule as feed_list_find), keeping the order of the others: returns 0
+ * removed, 1 not listed.
+ */
+int feed_list_remove(struct feed_list *l, const char *url);
 
 /*
  * feeds_load_dir(dir, list, diag): read every *.conf and *.opml of ${dir}
- * in byte order of names into ${list}; a feed listed twice is kept once
- * (reported).  Returns -1 when ${dir} cannot be read.
+ * in byte order of names (strcmp, whatever the locale) into ${list}; hidden
+ * files and anything not ending in .conf or .opml (editor backups "x.conf~",
+ * "x.conf.bak", ".x.conf.swp") are skipped.  A feed listed twice is kept
+ * once (reported); a bad file is reported and the others load.  Returns -1
+ * when ${dir} cannot be read or memory ran out.
  */
 int feeds_load_dir(const char *dir, struct feed_list *list, struct nf_diag *diag);
-/* feeds_load_conf(path, list, diag): one *.conf drop-in. */
+/*
+ * feeds_load_conf(path, list, diag): one *.conf drop-in; each section is a
+ * feed URL with the keys title, interval, tags (comma-separated), cluster
+ * (yes|no) and type (feed|opml).  Returns -1 when ${path} cannot be read or
+ * memory ran out; bad lines are reported and skipped.
+ */
 int feeds_load_conf(const char *path, struct feed_list *list, struct nf_diag *diag);
 
 /*
  * opml_parse(data, len, name, list, diag): the feeds of an OPML document
- * (1.0, 1.1, 2.0; recovered when not well-formed); nested outlines become
- * tags "a/b".  ${name} names the source in messages.  Returns -1 when no
- * OPML could be read at all.
+ * (1.0, 1.1, 2.0; any encoding libxml2 knows; recovered when not
+ * well-formed, a bare '&' or an HTML entity repaired first) appended to
+ * ${list}.  An outline with xmlUrl (or url, in any case) is a feed, titled
+ * by its title, else its text; one without a URL, or of type "link", is a
+ * folder named by its text, else its title.  The folders above a feed make
+ * its first tag ("a/b"); its category attribute ("/News/World,/Tech") adds
+ * "News/World" and "Tech".  type="include" gives an is_opml subscription.
+ * A duplicate is reported and kept once.  ${name} names the source in
+ * messages.  Returns -1 when no OPML could be read at all (not XML, another
+ * root element, out of memory).  Cost: the document is copied once.
  */
 int opml_parse(const char *data, size_t len, const char *name, struct feed_list *list,
                struct nf_diag *diag);
 /* opml_load(path, list, diag): opml_parse() of a file. */
 int opml_load(const char *path, struct feed_list *list, struct nf_diag *diag);
-/* opml_write(list, title, out): an OPML 2.0 document of ${list} into ${out}. */
+/*
+ * opml_write(list, title, out): an OPML 2.0 document of ${list} appended to
+ * ${out} (UTF-8; no date, so the same list gives the same bytes).  A feed's
+ * first tag makes its folders, its other tags the category attribute;
+ * opml_parse() of the result gives the same URLs, titles, tags and is_opml.
+ * interval and cluster are not written.  Returns 0, -1 out of memory.
+ */
 int opml_write(const struct feed_list *list, const char *title, struct buf *out);
 
 /*
- * conf_write_sub(sub, out): ${sub} as a feeds.d section ("[url]\ntitle =
- * ...\n"), for `add` and `import`.
+ * conf_write_sub(sub, out): ${sub} appended to ${out} as a feeds.d section
+ * ("[url]\ntitle = ...\n"), for `add` and `import`; values are quoted where
+ * the reader needs it, so feeds_load_conf() reads back the same
+ * subscription.  Returns -1 when the URL is not a feed URL or out of memory.
  */
 int conf_write_sub(const struct feed_sub *sub, struct buf *out);
 
