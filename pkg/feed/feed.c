@@ -1,0 +1,2258 @@
+/*
+ * feed: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through libxml2, JSON Feed
+ * through jansson, into the format-neutral model of feed.h.
+ *
+ * XML path: the bytes are first scanned once for what libxml2 would drop in
+ * recovery (HTML entities no DTD declares, bare '&'), rewritten only when
+ * needed, then parsed into a DOM with a recovering, network-less parser
+ * whose first error is kept.  The tree is walked once; every element is
+ * classified by (namespace, local name), and namespaces are matched loosely
+ * (scheme-less, trailing slash, undeclared well-known prefixes) because
+ * real feeds get them wrong.
+ *
+ * Entities declared in an internal DTD are expanded by us, not by libxml2,
+ * within a per-document budget, so "billion laughs" stays small; external
+ * entities are never loaded (no XML_PARSE_NOENT, no XML_PARSE_DTDLOAD).
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/encoding.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+#include <libxml/xmlerror.h>
+
+#include "base/base.h"
+#include "feed/feed.h"
+#include "base/banned.h"
+
+#define DEFAULT_MAX_ENTRIES 10000
+#define DEFAULT_MAX_FIELD (1u << 20)
+#define ENTITY_BUDGET (256u << 10) /* bytes of entity expansion per document */
+
+enum { K_RSS, K_RDF, K_ATOM, K_JSON };
+
+enum ns {
+	NS_NONE, NS_RSS, NS_ATOM10, NS_ATOM03, NS_DC, NS_DCTERMS, NS_CONTENT,
+	NS_MEDIA, NS_ITUNES, NS_RDF, NS_XHTML, NS_OTHER
+};
+
+/* Namespace names without their scheme, compared without case and without
+ * a trailing slash. */
+static const struct {
+	const char *uri;
+	enum ns id;
+} ns_table[] = {
+	{ "www.w3.org/2005/atom", NS_ATOM10 },
+	{ "purl.org/atom/ns#", NS_ATOM03 },
+	{ "purl.org/rss/1.0", NS_RSS },
+	{ "my.netscape.com/rdf/simple/0.9", NS_RSS },
+	{ "channel.netscape.com/rdf/simple/0.9", NS_RSS },
+	{ "backend.userland.com/rss2", NS_RSS },
+	{ "backend.userland.com/rss", NS_RSS },
+	{ "purl.org/dc/elements/1.1", NS_DC },
+	{ "purl.org/dc/terms", NS_DCTERMS },
+	{ "purl.org/rss/1.0/modules/content", NS_CONTENT },
+	{ "search.yahoo.com/mrss", NS_MEDIA },
+	{ "www.itunes.com/dtds/podcast-1.0.dtd", NS_ITUNES },
+	{ "www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
+	{ "www.w3.org/1999/xhtml", NS_XHTML },
+};
+
+/* Prefixes understood even when the feed forgot to declare them. */
+static const struct {
+	const char *prefix;
+	enum ns id;
+} prefix_table[] = {
+	{ "dc", NS_DC }, { "dcterms", NS_DCTERMS }, { "content", NS_CONTENT },
+	{ "media", NS_MEDIA }, { "itunes", NS_ITUNES }, { "atom", NS_ATOM10 },
+	{ "rdf", NS_RDF }, { "xhtml", NS_XHTML },
+};
+
+/* The state of one parse. */
+struct px {
+	struct feed_doc *doc;
+	xmlDocPtr x;
+	int kind;
+	size_t max_entries, max_field;
+	size_t ent_budget;
+	struct buf tb;     /* the field being read */
+	struct buf ab;     /* an attribute value built from several nodes */
+	int nomem;
+	int cut;           /* the field being read was cut at max_field */
+	int truncated;     /* some field was */
+	int too_many;      /* entries were dropped */
+	int err_line;      /* line of doc->error, for "first error" */
+	const xmlNs *ns_ptr[8];
+	enum ns ns_id[8];
+	unsigned ns_next;
+};
+
+/* Per-entry (and per-feed) reading state: fallbacks applied at the end. */
+struct ectx {
+	int guid_perma;
+	char *alt_summary;           /* itunes:summary, dc:description, ... */
+	enum feed_text_type alt_summary_type;
+	char *alt_title;             /* dc:title */
+	char *webmaster;             /* the author when no other is named */
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static int
+is_ws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int
+lc(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* grow(arr, n, size): room for element ${n} in an array of ${n} elements
+ * whose capacity is the next power of two; NULL when out of memory. */
+static void *
+grow(void *arr, size_t n, size_t size)
+{
+	size_t cap;
+
+	if (n && (n & (n - 1)) != 0)
+		return arr;
+	cap = n ? n * 2 : 1;
+	if (cap > SIZE_MAX / size)
+		return NULL;
+	return realloc(arr, cap * size);
+}
+
+static void
+set_error(struct px *px, int line, const char *fmt, ...) NF_PRINTF(3, 4);
+
+static void
+set_error(struct px *px, int line, const char *fmt, ...)
+{
+	char msg[512], full[600];
+	va_list ap;
+	char *s;
+
+	if (px->doc->error != NULL && (line <= 0 || px->err_line <= 0 ||
+	    line >= px->err_line))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(full, sizeof(full), "line %d: %s", line, msg);
+	else
+		snprintf(full, sizeof(full), "%s", msg);
+	if ((s = nf_strdup(full)) == NULL) {
+		px->nomem = 1;
+		return;
+	}
+	free(px->doc->error);
+	px->doc->error = s;
+	px->err_line = line;
+}
+
+/* add_error(px, msg): append a limit message to whatever error is there. */
+static void
+add_error(struct px *px, const char *msg)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (px->doc->error != NULL && (buf_puts(&b, px->doc->error) ||
+	    buf_puts(&b, "; ")))
+		goto nomem;
+	if (buf_puts(&b, msg))
+		goto nomem;
+	free(px->doc->error);
+	if ((px->doc->error = buf_detach(&b)) == NULL)
+		px->nomem = 1;
+	return;
+nomem:
+	buf_release(&b);
+	px->nomem = 1;
+}
+
+/* ---- field text -------------------------------------------------------- */
+
+static void
+tb_add(struct px *px, const char *s, size_t n)
+{
+	if (px->cut)
+		return;
+	if (n > px->max_field - px->tb.len) {
+		n = px->max_field - px->tb.len;
+		px->cut = 1;
+	}
+	if (n && buf_append(&px->tb, s, n))
+		px->nomem = 1;
+}
+
+/* take(px): the trimmed field text as a new string, NULL when empty; the
+ * field buffer is reset.  A cut field ends on a whole UTF-8 character. */
+static char *
+take(struct px *px)
+{
+	const char *s = px->tb.data, *e;
+	size_t len = px->tb.len, i, need;
+	unsigned char c;
+	char *r = NULL;
+
+	if (px->cut) {
+		px->truncated = 1;
+		i = len;
+		while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+			i--;
+		if (i > 0) {
+			c = (unsigned char)s[i - 1];
+			need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+			if (i - 1 + need > len)
+				len = i - 1;
+		}
+	}
+	if (s != NULL) {
+		e = s + len;
+		while (s < e && is_ws((unsigned char)*s))
+			s++;
+		while (e > s && is_ws((unsigned char)e[-1]))
+			e--;
+		if (e > s && (r = nf_strndup(s, e - s)) == NULL)
+			px->nomem = 1;
+	}
+	buf_reset(&px->tb);
+	px->cut = 0;
+	return r;
+}
+
+/* text_list(px, c, depth): the character data of nodes ${c}... and their
+ * descendants; internal entities are expanded within the budget. */
+static void
+text_list(struct px *px, xmlNodePtr c, int depth)
+{
+	xmlEntityPtr ent;
+	size_t before;
+
+	for (; c != NULL && !px->cut; c = c->next) {
+		switch (c->type) {
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (c->content != NULL)
+				tb_add(px, (const char *)c->content,
+				    strlen((const char *)c->content));
+			break;
+		case XML_ELEMENT_NODE:
+			if (depth < 64)
+				text_list(px, c->children, depth + 1);
+			break;
+		case XML_ENTITY_REF_NODE:
+			ent = (xmlEntityPtr)c->children;
+			if (ent == NULL || ent->type != XML_ENTITY_DECL ||
+			    ent->etype != XML_INTERNAL_GENERAL_ENTITY ||
+			    depth >= 16 || px->ent_budget == 0)
+				break;
+			before = px->tb.len;
+			text_list(px, ent->children, depth + 1);
+			if (px->tb.len - before >= px->ent_budget)
+				px->ent_budget = 0;
+			else
+				px->ent_budget -= px->tb.len - before;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int
+has_elements(xmlNodePtr n)
+{
+	for (n = n->children; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			return 1;
+	return 0;
+}
+
+/* inner_xml(px, first): nodes ${first}... serialised into the field. */
+static void
+inner_xml(struct px *px, xmlNodePtr first)
+{
+	xmlBufferPtr xb;
+	xmlNodePtr c;
+
+	if ((xb = xmlBufferCreate()) == NULL) {
+		px->nomem = 1;
+		return;
+	}
+	for (c = first; c != NULL; c = c->next) {
+		xmlNodeDump(xb, px->x, c, 0, 0);
+		if ((size_t)xmlBufferLength(xb) > px->max_field)
+			break;
+	}
+	tb_add(px, (const char *)xmlBufferContent(xb), xmlBufferLength(xb));
+	xmlBufferFree(xb);
+}
+
+/* text(px, n): the trimmed text of ${n}; a new string or NULL. */
+static char *
+text(struct px *px, xmlNodePtr n)
+{
+	text_list(px, n->children, 0);
+	return take(px);
+}
+
+/*
+ * looks_like_html(s): markup or an escaped entity in a value that came
+ * from a plain RSS element.
+ */
+static int
+looks_like_html(const char *s)
+{
+	const char *p;
+
+	for (p = s; (p = strpbrk(p, "<&")) != NULL; p++) {
+		if (*p == '<') {
+			if ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z') ||
+			    (p[1] == '/' && p[2] != '\0') || p[1] == '!')
+				return 1;
+		} else {
+			const char *q = p + 1;
+
+			if (*q == '#')
+				q++;
+			while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+			    (*q >= '0' && *q <= '9'))
+				q++;
+			if (*q == ';' && q > p + 1)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* rss_text(px, n, type): an RSS value: its text, or its inner XML when
+ * the publisher put unescaped markup in it; ${type} html when it holds
+ * markup. */
+static char *
+rss_text(struct px *px, xmlNodePtr n, enum feed_text_type *type)
+{
+	char *s;
+
+	if (has_elements(n)) {
+		inner_xml(px, n->children);
+		s = take(px);
+		*type = FEED_HTML;
+		return s;
+	}
+	s = text(px, n);
+	*type = s != NULL && looks_like_html(s) ? FEED_HTML : FEED_TEXT;
+	return s;
+}
+
+/* attr(px, n, name): the value of attribute ${name} (any namespace), NULL
+ * when absent; borrowed until the next call. */
+static const char *
+attr(struct px *px, xmlNodePtr n, const char *name)
+{
+	xmlAttrPtr a;
+	xmlNodePtr c;
+
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (strcmp((const char *)a->name, name) != 0)
+			continue;
+		c = a->children;
+		if (c == NULL)
+			return "";
+		if (c->next == NULL && c->type == XML_TEXT_NODE)
+			return c->content ? (const char *)c->content : "";
+		buf_reset(&px->ab);
+		for (; c != NULL; c = c->next)
+			if (c->type == XML_TEXT_NODE && c->content != NULL &&
+			    buf_puts(&px->ab, (const char *)c->content))
+				px->nomem = 1;
+		return buf_cstr(&px->ab);
+	}
+	return NULL;
+}
+
+/* attr_dup(px, n, name): the trimmed attribute value as a new string. */
+static char *
+attr_dup(struct px *px, xmlNodePtr n, const char *name)
+{
+	const char *v = attr(px, n, name);
+
+	if (v == NULL)
+		return NULL;
+	tb_add(px, v, strlen(v));
+	return take(px);
+}
+
+/* has_scheme(s): ${s} is an absolute URI ("scheme:"). */
+static int
+has_scheme(const char *s)
+{
+	const char *p = s;
+
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	    (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	return *p == ':';
+}
+
+/* resolve(px, n, url): ${url} (owned, may be NULL) resolved against the
+ * xml:base of ${n} and the document URL; returns the string to keep. */
+static char *
+resolve(struct px *px, xmlNodePtr n, char *url)
+{
+	xmlChar *base, *r;
+	char *s;
+
+	if (url == NULL || has_scheme(url))
+		return url;
+	if ((base = xmlNodeGetBase(px->x, n)) == NULL)
+		return url;
+	r = xmlBuildURI((const xmlChar *)url, base);
+	xmlFree(base);
+	if (r == NULL)
+		return url;
+	s = nf_strdup((const char *)r);
+	xmlFree(r);
+	if (s == NULL) {
+		px->nomem = 1;
+		return url;
+	}
+	free(url);
+	return s;
+}
+
+static void
+set_str(struct px *px, char **field, char *v)
+{
+	(void)px;
+	if (v == NULL)
+		return;
+	if (*field == NULL)
+		*field = v;
+	else
+		free(v);
+}
+
+static int64_t
+parse_int(const char *s)
+{
+	int64_t v = 0;
+
+	if (s == NULL)
+		return -1;
+	while (is_ws((unsigned char)*s))
+		s++;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	while (is_ws((unsigned char)*s))
+		s++;
+	return *s == '\0' ? v : -1;
+}
+
+/* ---- namespaces -------------------------------------------------------- */
+
+static enum ns
+ns_lookup(const char *uri)
+{
+	size_t i, n, len;
+	const char *u = uri;
+
+	if (nf_strncasecmp_ascii(u, "http:", 5) == 0)
+		u += 5;
+	else if (nf_strncasecmp_ascii(u, "https:", 6) == 0)
+		u += 6;
+	while (*u == '/')
+		u++;
+	len = strlen(u);
+	while (len > 0 && u[len - 1] == '/')
+		len--;
+	for (i = 0; i < NF_ARRAY_LEN(ns_table); i++) {
+		n = strlen(ns_table[i].uri);
+		if (n == len && nf_strncasecmp_ascii(u, ns_table[i].uri, n) == 0)
+			return ns_table[i].id;
+	}
+	return NS_OTHER;
+}
+
+/* el(px, n, local): the namespace of element ${n} and its local name. */
+static enum ns
+el(struct px *px, xmlNodePtr n, const char **local)
+{
+	const char *name = (const char *)n->name, *colon;
+	unsigned i;
+	enum ns id;
+
+	*local = name;
+	if (n->ns == NULL) {
+		if ((colon = strchr(name, ':')) == NULL)
+			return NS_NONE;
+		*local = colon + 1;
+		for (i = 0; i < NF_ARRAY_LEN(prefix_table); i++)
+			if (strlen(prefix_table[i].prefix) == (size_t)(colon - name) &&
+			    memcmp(prefix_table[i].prefix, name, colon - name) == 0)
+				return prefix_table[i].id;
+		return NS_OTHER;
+	}
+	for (i = 0; i < NF_ARRAY_LEN(px->ns_ptr); i++)
+		if (px->ns_ptr[i] == n->ns)
+			return px->ns_id[i];
+	id = n->ns->href ? ns_lookup((const char *)n->ns->href) : NS_OTHER;
+	i = px->ns_next++ % NF_ARRAY_LEN(px->ns_ptr);
+	px->ns_ptr[i] = n->ns;
+	px->ns_id[i] = id;
+	return id;
+}
+
+/* The element is in the core vocabulary of the document's format. */
+static int
+is_rss(struct px *px, enum ns id)
+{
+	return px->kind != K_ATOM && (id == NS_NONE || id == NS_RSS);
+}
+
+static int
+is_atom(struct px *px, enum ns id)
+{
+	return id == NS_ATOM10 || id == NS_ATOM03 || (px->kind == K_ATOM && id == NS_NONE);
+}
+
+/* ---- model builders ---------------------------------------------------- */
+
+static void
+person_release(struct feed_person *p)
+{
+	free(p->name);
+	free(p->email);
+	free(p->uri);
+}
+
+/* add_person(px, arr, n, p): append ${p} (its strings now owned by the
+ * array) unless a person of that name or email is there already. */
+static void
+add_person(struct px *px, struct feed_person **arr, size_t *n, struct feed_person *p)
+{
+	struct feed_person *a;
+	size_t i;
+
+	if (p->name == NULL && p->email == NULL && p->uri == NULL)
+		return;
+	for (i = 0; i < *n; i++) {
+		a = &(*arr)[i];
+		if ((p->name && a->name && strcmp(p->name, a->name) == 0) ||
+		    (!p->name && p->email && a->email && strcmp(p->email, a->email) == 0)) {
+			if (a->email == NULL) {
+				a->email = p->email;
+				p->email = NULL;
+			}
+			if (a->uri == NULL) {
+				a->uri = p->uri;
+				p->uri = NULL;
+			}
+			person_release(p);
+			return;
+		}
+	}
+	if ((a = grow(*arr, *n, sizeof(**arr))) == NULL) {
+		px->nomem = 1;
+		person_release(p);
+		return;
+	}
+	*arr = a;
+	a[(*n)++] = *p;
+}
+
+static int
+has_space(const char *p, const char *e)
+{
+	for (; p < e; p++)
+		if (is_ws((unsigned char)*p))
+			return 1;
+	return 0;
+}
+
+/*
+ * rss_person(px, s, p): an RSS author value: "email (Name)", "Name <email>",
+ * "email" or "Name".  Takes ownership of ${s}.
+ */
+static void
+rss_person(struct px *px, char *s, struct feed_person *p)
+{
+	char *open, *close, *at;
+
+	memset(p, 0, sizeof(*p));
+	if (s == NULL)
+		return;
+	at = strchr(s, '@');
+	if (at != NULL && (open = strchr(s, '(')) != NULL &&
+	    (close = strrchr(s, ')')) != NULL && close > open && at > open && at < close &&
+	    !has_space(open + 1, close)) {
+		/* "Name (email)" */
+		*close = '\0';
+		p->email = nf_strdup(nf_trim(open + 1));
+		*open = '\0';
+		p->name = nf_strdup(nf_trim(s));
+		if (p->email == NULL || (p->name == NULL && *s))
+			px->nomem = 1;
+		free(s);
+	} else if (at != NULL && (open = strchr(s, '(')) != NULL &&
+	    (close = strrchr(s, ')')) != NULL && close > open && at < open) {
+		*close = '\0';
+		p->name = nf_strdup(nf_trim(open + 1));
+		*open = '\0';
+		p->email = nf_strdup(nf_trim(s));
+		if ((p->name == NULL && open[1] != '\0') || p->email == NULL)
+			px->nomem = 1;
+		free(s);
+	} else if (at != NULL && (open = strchr(s, '<')) != NULL &&
+	    (close = strchr(open, '>')) != NULL && at > open && at < close) {
+		*close = '\0';
+		p->email = nf_strdup(nf_trim(open + 1));
+		*open = '\0';
+		p->name = nf_strdup(nf_trim(s));
+		if (p->email == NULL || (p->name == NULL && *s))
+			px->nomem = 1;
+		free(s);
+	} else if (at != NULL && strpbrk(s, " \t") == NULL)
+		p->email = s;
+	else
+		p->name = s;
+	if (p->name != NULL && p->name[0] == '\0') {
+		free(p->name);
+		p->name = NULL;
+	}
+	if (p->email != NULL && p->email[0] == '\0') {
+		free(p->email);
+		p->email = NULL;
+	}
+	if (p->email != NULL && nf_strncasecmp_ascii(p->email, "mailto:", 7) == 0)
+		memmove(p->email, p->email + 7, strlen(p->email + 7) + 1);
+}
+
+static void
+add_name(struct px *px, struct feed_person **arr, size_t *n, char *name)
+{
+	struct feed_person p;
+
+	memset(&p, 0, sizeof(p));
+	p.name = name;
+	add_person(px, arr, n, &p);
+}
+
+/* atom_person(px, n, p): <author>/<contributor> with name, email, uri. */
+static void
+atom_person(struct px *px, xmlNodePtr n, struct feed_person *p)
+{
+	const char *local;
+	xmlNodePtr c;
+	enum ns id;
+
+	memset(p, 0, sizeof(*p));
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		id = el(px, c, &local);
+		if (!is_atom(px, id) && id != NS_NONE)
+			continue;
+		if (strcmp(local, "name") == 0)
+			set_str(px, &p->name, text(px, c));
+		else if (strcmp(local, "email") == 0)
+			set_str(px, &p->email, text(px, c));
+		else if (strcmp(local, "uri") == 0 || strcmp(local, "url") == 0)
+			set_str(px, &p->uri, resolve(px, c, text(px, c)));
+	}
+	if (p->name == NULL && p->email == NULL && p->uri == NULL && !has_elements(n))
+		rss_person(px, text(px, n), p); /* <atom:author>Name</atom:author> */
+}
+
+static void
+add_category(struct px *px, struct feed_category **arr, size_t *n,
+             char *term, char *scheme, char *label)
+{
+	struct feed_category *a;
+	size_t i;
+
+	if (term == NULL && label == NULL)
+		goto drop;
+	for (i = 0; i < *n; i++)
+		if (term && (*arr)[i].term && strcmp((*arr)[i].term, term) == 0 &&
+		    ((!scheme && !(*arr)[i].scheme) ||
+		    (scheme && (*arr)[i].scheme && strcmp(scheme, (*arr)[i].scheme) == 0)))
+			goto drop;
+	if ((a = grow(*arr, *n, sizeof(**arr))) == NULL) {
+		px->nomem = 1;
+		goto drop;
+	}
+	*arr = a;
+	a[*n].term = term;
+	a[*n].scheme = scheme;
+	a[*n].label = label;
+	(*n)++;
+	return;
+drop:
+	free(term);
+	free(scheme);
+	free(label);
+}
+
+static void
+add_link(struct px *px, struct feed_link **arr, size_t *n, char *href,
+         char *rel, char *type, char *title)
+{
+	struct feed_link *a;
+	size_t i;
+
+	if (href == NULL)
+		goto drop;
+	if (rel == NULL && (rel = nf_strdup("alternate")) == NULL) {
+		px->nomem = 1;
+		goto drop;
+	}
+	for (i = 0; i < *n; i++)
+		if (strcmp((*arr)[i].href, href) == 0 && strcmp((*arr)[i].rel, rel) == 0)
+			goto drop;
+	if ((a = grow(*arr, *n, sizeof(**arr))) == NULL) {
+		px->nomem = 1;
+		goto drop;
+	}
+	*arr = a;
+	a[*n].href = href;
+	a[*n].rel = rel;
+	a[*n].type = type;
+	a[*n].title = title;
+	(*n)++;
+	return;
+drop:
+	free(href);
+	free(rel);
+	free(type);
+	free(title);
+}
+
+static void
+add_enclosure(struct px *px, struct feed_entry *e, char *href, char *type,
+              int64_t length)
+{
+	struct feed_enclosure *a;
+	size_t i;
+
+	if (href == NULL)
+		goto drop;
+	for (i = 0; i < e->nenclosures; i++) {
+		if (strcmp(e->enclosures[i].href, href) == 0) {
+			if (e->enclosures[i].type == NULL) {
+				e->enclosures[i].type = type;
+				type = NULL;
+			}
+			if (e->enclosures[i].length < 0)
+				e->enclosures[i].length = length;
+			goto drop;
+		}
+	}
+	if ((a = grow(e->enclosures, e->nenclosures, sizeof(*a))) == NULL) {
+		px->nomem = 1;
+		goto drop;
+	}
+	e->enclosures = a;
+	a[e->nenclosures].href = href;
+	a[e->nenclosures].type = type;
+	a[e->nenclosures].length = length;
+	e->nenclosures++;
+	return;
+drop:
+	free(href);
+	free(type);
+}
+
+static void
+add_content(struct px *px, struct feed_entry *e, char *value,
+            enum feed_text_type type, char *src)
+{
+	struct feed_content *a;
+
+	if (value == NULL && src == NULL)
+		return;
+	if ((a = grow(e->content, e->ncontent, sizeof(*a))) == NULL) {
+		px->nomem = 1;
+		free(value);
+		free(src);
+		return;
+	}
+	e->content = a;
+	a[e->ncontent].value = value;
+	a[e->ncontent].type = type;
+	a[e->ncontent].src = src;
+	e->ncontent++;
+}
+
+/* ---- Atom text constructs ---------------------------------------------- */
+
+static int
+b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* base64_inplace(s): decode ${s} over itself (it only shrinks). */
+static void
+base64_inplace(char *s)
+{
+	unsigned acc = 0;
+	int bits = 0, v;
+	char *out = s, *p;
+
+	for (p = s; *p; p++) {
+		if ((v = b64val((unsigned char)*p)) < 0)
+			continue;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			*out++ = (char)((acc >> bits) & 0xFF);
+		}
+	}
+	*out = '\0';
+}
+
+/* text_type(t): an Atom type attribute ("text", "html", "xhtml" or a
+ * MIME type, Atom 0.3) as a text type. */
+static enum feed_text_type
+text_type(const char *t)
+{
+	if (t == NULL)
+		return FEED_TEXT;
+	if (nf_strcasecmp_ascii(t, "html") == 0 || nf_strcasecmp_ascii(t, "text/html") == 0)
+		return FEED_HTML;
+	if (nf_strcasecmp_ascii(t, "xhtml") == 0 ||
+	    nf_strcasecmp_ascii(t, "application/xhtml+xml") == 0)
+		return FEED_XHTML;
+	return FEED_TEXT;
+}
+
+/* atom_text(px, n, type): the value of an Atom text construct; for xhtml,
+ * the serialised inside of its wrapping div. */
+static char *
+atom_text(struct px *px, xmlNodePtr n, enum feed_text_type *type)
+{
+	const char *mode, *local;
+	xmlNodePtr c, div = NULL;
+	char *s;
+	int elems = 0;
+
+	*type = text_type(attr(px, n, "type"));
+	mode = attr(px, n, "mode"); /* Atom 0.3 */
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (elems++ == 0 && el(px, c, &local) == NS_XHTML && strcmp(local, "div") == 0)
+			div = c;
+	}
+	if (*type == FEED_XHTML || (mode != NULL && strcmp(mode, "xml") == 0) ||
+	    elems > 0) {
+		if (elems == 1 && div != NULL)
+			inner_xml(px, div->children);
+		else
+			inner_xml(px, n->children);
+		if (*type != FEED_XHTML)
+			*type = FEED_HTML;
+		return take(px);
+	}
+	s = text(px, n);
+	if (s != NULL && mode != NULL && strcmp(mode, "base64") == 0)
+		base64_inplace(s);
+	return s;
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+static void
+atom_link(struct px *px, xmlNodePtr n, struct feed_link **arr, size_t *cnt,
+          struct feed_entry *e)
+{
+	char *href, *rel, *type;
+
+	href = resolve(px, n, attr_dup(px, n, "href"));
+	if (href == NULL)
+		href = resolve(px, n, text(px, n)); /* <atom:link>url</atom:link> */
+	rel = attr_dup(px, n, "rel");
+	type = attr_dup(px, n, "type");
+	if (e != NULL && href != NULL && rel != NULL && strcmp(rel, "enclosure") == 0) {
+		char *h2 = nf_strdup(href), *t2 = type ? nf_strdup(type) : NULL;
+
+		if (h2 == NULL || (type && t2 == NULL))
+			px->nomem = 1;
+		add_enclosure(px, e, h2, t2, parse_int(attr(px, n, "length")));
+	}
+	add_link(px, arr, cnt, href, rel, type, attr_dup(px, n, "title"));
+}
+
+static void
+media_content(struct px *px, xmlNodePtr n, struct feed_entry *e)
+{
+	const char *local;
+	xmlNodePtr c;
+	int64_t len;
+
+	if (el(px, n, &local) == NS_MEDIA && strcmp(local, "group") == 0) {
+		for (c = n->children; c != NULL; c = c->next)
+			if (c->type == XML_ELEMENT_NODE && el(px, c, &local) == NS_MEDIA &&
+			    strcmp(local, "content") == 0)
+				media_content(px, c, e);
+		return;
+	}
+	len = parse_int(attr(px, n, "fileSize"));
+	add_enclosure(px, e, resolve(px, n, attr_dup(px, n, "url")),
+	    attr_dup(px, n, "type"), len);
+}
+
+static int64_t
+date_of(struct px *px, xmlNodePtr n)
+{
+	char *s = text(px, n);
+	int64_t t = feed_date_parse(s);
+
+	free(s);
+	return t;
+}
+
+/* keywords(px, n, arr, cnt): itunes:keywords, comma separated, as
+ * categories. */
+static void
+keywords(struct px *px, xmlNodePtr n, struct feed_category **arr, size_t *cnt)
+{
+	char *s = text(px, n), *p, *q;
+
+	for (p = s; p != NULL && *p; p = q) {
+		if ((q = strchr(p, ',')) != NULL)
+			*q++ = '\0';
+		else
+			q = p + strlen(p);
+		tb_add(px, p, strlen(p));
+		add_category(px, arr, cnt, take(px), NULL, NULL);
+	}
+	free(s);
+}
+
+/* entry_child(px, e, x, n): one child element ${n} of an item/entry. */
+static void
+entry_child(struct px *px, struct feed_entry *e, struct ectx *x, xmlNodePtr n)
+{
+	struct feed_person p;
+	enum feed_text_type t;
+	const char *local, *v;
+	char *s;
+	enum ns id = el(px, n, &local);
+
+	if (is_rss(px, id)) {
+		if (strcmp(local, "title") == 0) {
+			if (e->title == NULL)
+				e->title = rss_text(px, n, &e->title_type);
+		} else if (strcmp(local, "link") == 0) {
+			add_link(px, &e->links, &e->nlinks,
+			    resolve(px, n, text(px, n)), NULL, NULL, NULL);
+		} else if (strcmp(local, "description") == 0) {
+			if (e->summary == NULL)
+				e->summary = rss_text(px, n, &e->summary_type);
+		} else if (strcmp(local, "guid") == 0) {
+			if (e->id == NULL && (e->id = text(px, n)) != NULL) {
+				v = attr(px, n, "isPermaLink");
+				while (v != NULL && is_ws((unsigned char)*v))
+					v++;
+				x->guid_perma = v == NULL || nf_strncasecmp_ascii(v, "false", 5) != 0;
+			}
+		} else if (strcmp(local, "pubDate") == 0) {
+			if (e->published == NF_TIME_NONE) {
+				s = text(px, n);
+				e->published = feed_date_parse(s);
+				free(s);
+			}
+		} else if (strcmp(local, "author") == 0) {
+			rss_person(px, text(px, n), &p);
+			add_person(px, &e->authors, &e->nauthors, &p);
+		} else if (strcmp(local, "category") == 0) {
+			add_category(px, &e->categories, &e->ncategories, text(px, n),
+			    attr_dup(px, n, "domain"), NULL);
+		} else if (strcmp(local, "comments") == 0) {
+			set_str(px, &e->comments, resolve(px, n, text(px, n)));
+		} else if (strcmp(local, "enclosure") == 0) {
+			add_enclosure(px, e, resolve(px, n, attr_dup(px, n, "url")),
+			    attr_dup(px, n, "type"), parse_int(attr(px, n, "length")));
+		}
+		return;
+	}
+	if (is_atom(px, id)) {
+		if (strcmp(local, "title") == 0) {
+			if (e->title == NULL)
+				e->title = atom_text(px, n, &e->title_type);
+		} else if (strcmp(local, "link") == 0) {
+			atom_link(px, n, &e->links, &e->nlinks, e);
+		} else if (strcmp(local, "id") == 0) {
+			set_str(px, &e->id, text(px, n));
+		} else if (strcmp(local, "published") == 0 || strcmp(local, "issued") == 0 ||
+		    strcmp(local, "created") == 0) {
+			if (e->published == NF_TIME_NONE) {
+				s = text(px, n);
+				e->published = feed_date_parse(s);
+				free(s);
+			}
+		} else if (strcmp(local, "updated") == 0 || strcmp(local, "modified") == 0) {
+			if (e->updated == NF_TIME_NONE) {
+				s = text(px, n);
+				e->updated = feed_date_parse(s);
+				free(s);
+			}
+		} else if (strcmp(local, "author") == 0) {
+			atom_person(px, n, &p);
+			add_person(px, &e->authors, &e->nauthors, &p);
+		} else if (strcmp(local, "contributor") == 0) {
+			atom_person(px, n, &p);
+			add_person(px, &e->contributors, &e->ncontributors, &p);
+		} else if (strcmp(local, "summary") == 0) {
+			if (e->summary == NULL)
+				e->summary = atom_text(px, n, &e->summary_type);
+		} else if (strcmp(local, "content") == 0) {
+			char *v2 = atom_text(px, n, &t);
+
+			s = resolve(px, n, attr_dup(px, n, "src"));
+			add_content(px, e, v2, t, s);
+		} else if (strcmp(local, "category") == 0) {
+			add_category(px, &e->categories, &e->ncategories,
+			    attr_dup(px, n, "term"), attr_dup(px, n, "scheme"),
+			    attr_dup(px, n, "label"));
+		} else if (strcmp(local, "rights") == 0 || strcmp(local, "copyright") == 0) {
+			if (e->rights == NULL)
+				e->rights = atom_text(px, n, &t);
+		}
+		return;
+	}
+	switch (id) {
+	case NS_DC:
+		if (strcmp(local, "creator") == 0 || strcmp(local, "author") == 0) {
+			rss_person(px, text(px, n), &p);
+			add_person(px, &e->authors, &e->nauthors, &p);
+		} else if (strcmp(local, "contributor") == 0) {
+			add_name(px, &e->contributors, &e->ncontributors, text(px, n));
+		} else if (strcmp(local, "date") == 0) {
+			/* dc:date is both dates of an RSS 1.0 item */
+			if (e->published == NF_TIME_NONE || e->updated == NF_TIME_NONE) {
+				int64_t when = date_of(px, n);
+
+				if (e->published == NF_TIME_NONE)
+					e->published = when;
+				if (e->updated == NF_TIME_NONE)
+					e->updated = when;
+			}
+		} else if (strcmp(local, "subject") == 0) {
+			add_category(px, &e->categories, &e->ncategories, text(px, n), NULL, NULL);
+		} else if (strcmp(local, "rights") == 0) {
+			set_str(px, &e->rights, text(px, n));
+		} else if (strcmp(local, "title") == 0) {
+			set_str(px, &x->alt_title, text(px, n));
+		} else if (strcmp(local, "description") == 0) {
+			if (x->alt_summary == NULL)
+				x->alt_summary = rss_text(px, n, &x->alt_summary_type);
+		} else if (strcmp(local, "identifier") == 0) {
+			set_str(px, &e->id, text(px, n));
+		}
+		break;
+	case NS_DCTERMS:
+		if (strcmp(local, "modified") == 0) {
+			if (e->updated == NF_TIME_NONE) {
+				s = text(px, n);
+				e->updated = feed_date_parse(s);
+				free(s);
+			}
+		} else if (strcmp(local, "issued") == 0 || strcmp(local, "created") == 0) {
+			if (e->published == NF_TIME_NONE) {
+				s = text(px, n);
+				e->published = feed_date_parse(s);
+				free(s);
+			}
+		}
+		break;
+	case NS_CONTENT:
+		if (strcmp(local, "encoded") == 0) {
+			s = rss_text(px, n, &t);
+			add_content(px, e, s, FEED_HTML, NULL);
+		}
+		break;
+	case NS_MEDIA:
+		if (strcmp(local, "content") == 0 || strcmp(local, "group") == 0)
+			media_content(px, n, e);
+		else if (strcmp(local, "description") == 0 && x->alt_summary == NULL)
+			x->alt_summary = rss_text(px, n, &x->alt_summary_type);
+		break;
+	case NS_ITUNES:
+		if (strcmp(local, "author") == 0) {
+			add_name(px, &e->authors, &e->nauthors, text(px, n));
+		} else if (strcmp(local, "keywords") == 0) {
+			keywords(px, n, &e->categories, &e->ncategories);
+		} else if (strcmp(local, "summary") == 0 || strcmp(local, "subtitle") == 0) {
+			if (x->alt_summary == NULL)
+				x->alt_summary = rss_text(px, n, &x->alt_summary_type);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* looks_like_url(s): an http(s) URL, for a guid that is also the link. */
+static int
+looks_like_url(const char *s)
+{
+	return nf_strncasecmp_ascii(s, "http://", 7) == 0 ||
+	    nf_strncasecmp_ascii(s, "https://", 8) == 0;
+}
+
+/* pick_link(l, n): the alternate link, else the first that is not an
+ * enclosure nor the feed itself. */
+static const char *
+pick_link(const struct feed_link *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].rel, "alternate") == 0)
+			return l[i].href;
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].rel, "enclosure") != 0 && strcmp(l[i].rel, "self") != 0)
+			return l[i].href;
+	return NULL;
+}
+
+/* is_entry(px, n): an RSS item or an Atom entry. */
+static int
+is_entry(struct px *px, xmlNodePtr n)
+{
+	const char *local;
+	enum ns id = el(px, n, &local);
+
+	if (is_rss(px, id))
+		return strcmp(local, "item") == 0;
+	return is_atom(px, id) && strcmp(local, "entry") == 0;
+}
+
+/* read_entry(px, n): one item/entry into a new slot of doc->entries. */
+static void
+read_entry(struct px *px, xmlNodePtr n)
+{
+	struct feed_doc *d = px->doc;
+	struct feed_entry *e;
+	struct ectx x;
+	const char *l;
+	xmlNodePtr c;
+	int nested = 0;
+
+	if (d->nentries >= px->max_entries) {
+		px->too_many = 1;
+		return;
+	}
+	if ((e = grow(d->entries, d->nentries, sizeof(*e))) == NULL) {
+		px->nomem = 1;
+		return;
+	}
+	d->entries = e;
+	e = &d->entries[d->nentries++];
+	memset(e, 0, sizeof(*e));
+	memset(&x, 0, sizeof(x));
+	e->published = e->updated = NF_TIME_NONE;
+	for (c = n->children; c != NULL && !px->nomem; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_entry(px, c))
+			nested = 1;
+		else
+			entry_child(px, e, &x, c);
+	}
+	/* RSS 1.0: the item's rdf:about is its identity */
+	if (e->id == NULL && px->kind == K_RDF)
+		e->id = attr_dup(px, n, "about");
+	if (e->summary == NULL) {
+		e->summary = x.alt_summary;
+		e->summary_type = x.alt_summary_type;
+		x.alt_summary = NULL;
+	}
+	if (e->title == NULL) {
+		e->title = x.alt_title;
+		x.alt_title = NULL;
+		if (e->title != NULL && looks_like_html(e->title))
+			e->title_type = FEED_HTML;
+	}
+	free(x.alt_summary);
+	free(x.alt_title);
+	if ((l = pick_link(e->links, e->nlinks)) != NULL) {
+		if ((e->link = nf_strdup(l)) == NULL)
+			px->nomem = 1;
+	} else if (e->id != NULL && x.guid_perma && looks_like_url(e->id)) {
+		if ((e->link = nf_strdup(e->id)) == NULL)
+			px->nomem = 1;
+	}
+	/* an item left open swallows the next ones in recovery: they are
+	 * entries of their own (e is not used past this point) */
+	for (c = n->children; nested && c != NULL && !px->nomem; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && is_entry(px, c))
+			read_entry(px, c);
+}
+
+/* ---- feed level -------------------------------------------------------- */
+
+static void
+rss_image(struct px *px, xmlNodePtr n)
+{
+	struct feed_info *f = &px->doc->feed;
+	const char *local;
+	xmlNodePtr c;
+	enum ns id;
+
+	if (f->image == NULL && (f->image = calloc(1, sizeof(*f->image))) == NULL) {
+		px->nomem = 1;
+		return;
+	}
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		id = el(px, c, &local);
+		if (!is_rss(px, id))
+			continue;
+		if (strcmp(local, "url") == 0)
+			set_str(px, &f->image->url, resolve(px, c, text(px, c)));
+		else if (strcmp(local, "title") == 0)
+			set_str(px, &f->image->title, text(px, c));
+		else if (strcmp(local, "link") == 0)
+			set_str(px, &f->image->link, resolve(px, c, text(px, c)));
+	}
+	/* <image rdf:resource="..."/> in a channel, or an empty image */
+	if (f->image->url == NULL)
+		f->image->url = resolve(px, n, attr_dup(px, n, "resource"));
+	if (f->image->url == NULL && f->image->title == NULL && f->image->link == NULL) {
+		free(f->image);
+		f->image = NULL;
+	}
+}
+
+/* feed_child(px, x, n): one child element of channel/feed. */
+static void
+feed_child(struct px *px, struct ectx *x, xmlNodePtr n)
+{
+	struct feed_info *f = &px->doc->feed;
+	struct feed_person p;
+	enum feed_text_type t;
+	const char *local;
+	char *s;
+	enum ns id = el(px, n, &local);
+
+	if (is_rss(px, id)) {
+		if (strcmp(local, "item") == 0)
+			read_entry(px, n);
+		else if (strcmp(local, "title") == 0) {
+			if (f->title == NULL)
+				f->title = rss_text(px, n, &f->title_type);
+		} else if (strcmp(local, "link") == 0)
+			add_link(px, &f->links, &f->nlinks, resolve(px, n, text(px, n)),
+			    NULL, NULL, NULL);
+		else if (strcmp(local, "description") == 0) {
+			if (f->subtitle == NULL)
+				f->subtitle = rss_text(px, n, &f->subtitle_type);
+		} else if (strcmp(local, "language") == 0)
+			set_str(px, &f->language, text(px, n));
+		else if (strcmp(local, "copyright") == 0)
+			set_str(px, &f->rights, text(px, n));
+		else if (strcmp(local, "webMaster") == 0) {
+			if (x->webmaster == NULL)
+				x->webmaster = text(px, n);
+		} else if (strcmp(local, "managingEditor") == 0) {
+			rss_person(px, text(px, n), &p);
+			add_person(px, &f->authors, &f->nauthors, &p);
+		} else if (strcmp(local, "pubDate") == 0) {
+			if (f->published == NF_TIME_NONE)
+				f->published = date_of(px, n);
+		} else if (strcmp(local, "lastBuildDate") == 0) {
+			if (f->updated == NF_TIME_NONE)
+				f->updated = date_of(px, n);
+		} else if (strcmp(local, "category") == 0)
+			add_category(px, &f->categories, &f->ncategories, text(px, n),
+			    attr_dup(px, n, "domain"), NULL);
+		else if (strcmp(local, "generator") == 0)
+			set_str(px, &f->generator, text(px, n));
+		else if (strcmp(local, "ttl") == 0) {
+			if (f->ttl < 0 && (s = text(px, n)) != NULL) {
+				f->ttl = parse_int(s);
+				free(s);
+			}
+		} else if (strcmp(local, "image") == 0 && f->image == NULL)
+			rss_image(px, n);
+		return;
+	}
+	if (is_atom(px, id)) {
+		if (strcmp(local, "entry") == 0)
+			read_entry(px, n);
+		else if (strcmp(local, "title") == 0) {
+			if (f->title == NULL)
+				f->title = atom_text(px, n, &f->title_type);
+		} else if (strcmp(local, "subtitle") == 0 || strcmp(local, "tagline") == 0) {
+			if (f->subtitle == NULL)
+				f->subtitle = atom_text(px, n, &f->subtitle_type);
+		} else if (strcmp(local, "link") == 0)
+			atom_link(px, n, &f->links, &f->nlinks, NULL);
+		else if (strcmp(local, "id") == 0)
+			set_str(px, &f->id, text(px, n));
+		else if (strcmp(local, "updated") == 0 || strcmp(local, "modified") == 0) {
+			if (f->updated == NF_TIME_NONE)
+				f->updated = date_of(px, n);
+		} else if (strcmp(local, "published") == 0) {
+			if (f->published == NF_TIME_NONE)
+				f->published = date_of(px, n);
+		} else if (strcmp(local, "author") == 0) {
+			atom_person(px, n, &p);
+			add_person(px, &f->authors, &f->nauthors, &p);
+		} else if (strcmp(local, "contributor") == 0) {
+			atom_person(px, n, &p);
+			add_person(px, &f->contributors, &f->ncontributors, &p);
+		} else if (strcmp(local, "category") == 0)
+			add_category(px, &f->categories, &f->ncategories,
+			    attr_dup(px, n, "term"), attr_dup(px, n, "scheme"),
+			    attr_dup(px, n, "label"));
+		else if (strcmp(local, "generator") == 0)
+			set_str(px, &f->generator, text(px, n));
+		else if (strcmp(local, "icon") == 0)
+			set_str(px, &f->icon, resolve(px, n, text(px, n)));
+		else if (strcmp(local, "logo") == 0)
+			set_str(px, &f->logo, resolve(px, n, text(px, n)));
+		else if (strcmp(local, "rights") == 0 || strcmp(local, "copyright") == 0) {
+			if (f->rights == NULL)
+				f->rights = atom_text(px, n, &t);
+		}
+		return;
+	}
+	switch (id) {
+	case NS_DC:
+		if (strcmp(local, "creator") == 0 || strcmp(local, "author") == 0 ||
+		    strcmp(local, "publisher") == 0) {
+			rss_person(px, text(px, n), &p);
+			add_person(px, &f->authors, &f->nauthors, &p);
+		} else if (strcmp(local, "contributor") == 0)
+			add_name(px, &f->contributors, &f->ncontributors, text(px, n));
+		else if (strcmp(local, "language") == 0)
+			set_str(px, &f->language, text(px, n));
+		else if (strcmp(local, "rights") == 0)
+			set_str(px, &f->rights, text(px, n));
+		else if (strcmp(local, "date") == 0) {
+			if (f->updated == NF_TIME_NONE)
+				f->updated = date_of(px, n);
+		} else if (strcmp(local, "subject") == 0)
+			add_category(px, &f->categories, &f->ncategories, text(px, n), NULL, NULL);
+		else if (strcmp(local, "title") == 0)
+			set_str(px, &x->alt_title, text(px, n));
+		else if (strcmp(local, "description") == 0 && x->alt_summary == NULL)
+			x->alt_summary = rss_text(px, n, &x->alt_summary_type);
+		break;
+	case NS_DCTERMS:
+		if (strcmp(local, "modified") == 0 && f->updated == NF_TIME_NONE)
+			f->updated = date_of(px, n);
+		break;
+	case NS_ATOM10:
+	case NS_ATOM03:
+		break;
+	case NS_ITUNES:
+		if (strcmp(local, "author") == 0)
+			add_name(px, &f->authors, &f->nauthors, text(px, n));
+		else if ((strcmp(local, "summary") == 0 || strcmp(local, "subtitle") == 0) &&
+		    x->alt_summary == NULL)
+			x->alt_summary = rss_text(px, n, &x->alt_summary_type);
+		else if (strcmp(local, "keywords") == 0)
+			keywords(px, n, &f->categories, &f->ncategories);
+		else if (strcmp(local, "image") == 0 && f->image == NULL) {
+			if ((f->image = calloc(1, sizeof(*f->image))) == NULL)
+				px->nomem = 1;
+			else if ((f->image->url = resolve(px, n, attr_dup(px, n, "href"))) == NULL) {
+				free(f->image);
+				f->image = NULL;
+			}
+		} else if (strcmp(local, "category") == 0)
+			add_category(px, &f->categories, &f->ncategories,
+			    attr_dup(px, n, "text"), NULL, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+/* read_feed(px, container): the children of channel/feed/rdf:RDF/rss. */
+static void
+read_feed(struct px *px, xmlNodePtr container)
+{
+	struct feed_info *f = &px->doc->feed;
+	const char *local;
+	struct ectx x;
+	xmlNodePtr c;
+	enum ns id;
+
+	memset(&x, 0, sizeof(x));
+	for (c = container->children; c != NULL && !px->nomem; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		id = el(px, c, &local);
+		if (px->kind != K_ATOM && is_rss(px, id) && strcmp(local, "channel") == 0)
+			read_feed(px, c);
+		else
+			feed_child(px, &x, c);
+	}
+	if (f->subtitle == NULL && x.alt_summary != NULL) {
+		f->subtitle = x.alt_summary;
+		f->subtitle_type = x.alt_summary_type;
+		x.alt_summary = NULL;
+	}
+	set_str(px, &f->title, x.alt_title);
+	free(x.alt_summary);
+	if (f->nauthors == 0 && x.webmaster != NULL) {
+		struct feed_person p;
+
+		rss_person(px, x.webmaster, &p);
+		add_person(px, &f->authors, &f->nauthors, &p);
+	} else
+		free(x.webmaster);
+}
+
+/* ---- pre-scan: entities libxml2 would drop ---------------------------- */
+
+struct scan {
+	char names[64][33]; /* entity names declared in the internal subset */
+	int nnames;
+	int ext_dtd;        /* the DOCTYPE names an external DTD */
+	size_t first;       /* offset of the first rewrite */
+	char what[80];      /* what the first rewrite was */
+};
+
+static int
+name_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
+}
+
+static int
+name_char(int c)
+{
+	return name_start(c) || (c >= '0' && c <= '9') || c == '.' || c == '-';
+}
+
+/* doctype(p, e, sc): skip a DOCTYPE at ${p}, noting declared entities and
+ * an external id; returns the position after it. */
+static const char *
+doctype(const char *p, const char *e, struct scan *sc)
+{
+	const char *q, *n;
+	char quote;
+
+	for (p += 9; p < e && *p != '[' && *p != '>'; p++) {
+		if (*p == 'P' || *p == 'S') {
+			if ((e - p >= 6 && memcmp(p, "PUBLIC", 6) == 0) ||
+			    (e - p >= 6 && memcmp(p, "SYSTEM", 6) == 0))
+				sc->ext_dtd = 1;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+			if ((q = memchr(p + 1, quote, e - p - 1)) == NULL)
+				return e;
+			p = q;
+		}
+	}
+	if (p < e && *p == '[') {
+		for (p++; p < e && *p != ']'; p++) {
+			if (*p == '"' || *p == '\'') {
+				quote = *p;
+				if ((q = memchr(p + 1, quote, e - p - 1)) == NULL)
+					return e;
+				p = q;
+			} else if (e - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+				if ((q = memmem(p + 4, e - p - 4, "-->", 3)) == NULL)
+					return e;
+				p = q + 2;
+			} else if (e - p >= 8 && memcmp(p, "<!ENTITY", 8) == 0) {
+				for (p += 8; p < e && (is_ws((unsigned char)*p) || *p == '%'); p++)
+					;
+				for (n = p; p < e && name_char((unsigned char)*p); p++)
+					;
+				if (p - n <= 32 && p > n && sc->nnames < 64) {
+					memcpy(sc->names[sc->nnames], n, p - n);
+					sc->names[sc->nnames++][p - n] = '\0';
+				}
+				p--;
+			}
+		}
+	}
+	while (p < e && *p != '>')
+		p++;
+	return p < e ? p + 1 : e;
+}
+
+static int
+declared(const struct scan *sc, const char *name)
+{
+	int i;
+
+	if (strcmp(name, "amp") == 0 || strcmp(name, "lt") == 0 ||
+	    strcmp(name, "gt") == 0 || strcmp(name, "quot") == 0 ||
+	    strcmp(name, "apos") == 0)
+		return 1;
+	for (i = 0; i < sc->nnames; i++)
+		if (strcmp(sc->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * prescan(px, p, len, out): copy ${p} into ${out} with undeclared HTML
+ * entities turned into character references and bare '&' escaped.  Returns
+ * 1 when something was rewritten (out holds the new text), 0 when the input
+ * can be parsed as it is, -1 when out of memory.
+ */
+static int
+prescan(const char *p, size_t len, struct buf *out, struct scan *sc)
+{
+	const char *s = p, *e = p + len, *copied = p, *q, *n, *end;
+	const htmlEntityDesc *ent;
+	char name[40], rep[16];
+	int changed = 0;
+
+	memset(sc, 0, sizeof(*sc));
+	while (s < e) {
+		q = s;
+		while (q < e && *q != '&' && *q != '<')
+			q++;
+		if (q >= e)
+			break;
+		if (*q == '<') {
+			s = q + 1;
+			if (e - q >= 4 && memcmp(q, "<!--", 4) == 0)
+				end = memmem(q + 4, e - q - 4, "-->", 3), s = end ? end + 3 : e;
+			else if (e - q >= 9 && memcmp(q, "<![CDATA[", 9) == 0)
+				end = memmem(q + 9, e - q - 9, "]]>", 3), s = end ? end + 3 : e;
+			else if (e - q >= 2 && q[1] == '?')
+				end = memmem(q + 2, e - q - 2, "?>", 2), s = end ? end + 2 : e;
+			else if (e - q >= 9 && nf_strncasecmp_ascii(q, "<!DOCTYPE", 9) == 0)
+				s = doctype(q, e, sc);
+			continue;
+		}
+		/* q at '&' */
+		s = q + 1;
+		if (s < e && *s == '#') {
+			n = s + 1;
+			if (n < e && (*n == 'x' || *n == 'X'))
+				for (n++; n < e && ((*n >= '0' && *n <= '9') ||
+				    (lc(*n) >= 'a' && lc(*n) <= 'f')); n++)
+					;
+			else
+				for (; n < e && *n >= '0' && *n <= '9'; n++)
+					;
+			if (n < e && *n == ';' && n > s + 1 && n[-1] != 'x' && n[-1] != 'X')
+				continue; /* a character reference */
+			rep[0] = '\0';
+		} else {
+			for (n = s; n < e && n - s < 33 && name_char((unsigned char)*n); n++)
+				;
+			if (n > s && n < e && *n == ';' && name_start((unsigned char)*s)) {
+				memcpy(name, s, n - s);
+				name[n - s] = '\0';
+				if (declared(sc, name))
+					continue;
+				ent = htmlEntityLookup((const xmlChar *)name);
+				if (ent == NULL && sc->ext_dtd)
+					continue; /* may be declared in the external DTD */
+				if (ent != NULL) {
+					snprintf(rep, sizeof(rep), "&#%u;", ent->value);
+					if (!changed) {
+						sc->first = q - p;
+						snprintf(sc->what, sizeof(sc->what),
+						    "undefined entity &%s;", name);
+					}
+					if (buf_append(out, copied, q - copied) || buf_puts(out, rep))
+						return -1;
+					changed = 1;
+					copied = s = n + 1;
+					continue;
+				}
+			}
+		}
+		/* a bare '&' */
+		if (!changed) {
+			sc->first = q - p;
+			snprintf(sc->what, sizeof(sc->what), "bare '&' not escaped");
+		}
+		if (buf_append(out, copied, q - copied) || buf_puts(out, "&amp;"))
+			return -1;
+		changed = 1;
+		copied = s;
+	}
+	if (!changed)
+		return 0;
+	if (buf_append(out, copied, e - copied))
+		return -1;
+	return 1;
+}
+
+static int
+line_of(const char *p, size_t off)
+{
+	const char *q, *e = p + off;
+	int line = 1;
+
+	for (q = p; (q = memchr(q, '\n', e - q)) != NULL; q++)
+		line++;
+	return line;
+}
+
+/* ---- libxml2 ------------------------------------------------------------ */
+
+static void
+on_xml_error(void *data, xmlErrorPtr err)
+{
+	xmlParserCtxtPtr ctxt = data;
+	struct px *px = ctxt ? ctxt->_private : NULL;
+	char msg[400];
+	size_t n;
+
+	if (px == NULL || err == NULL || err->level < XML_ERR_ERROR)
+		return;
+	px->doc->wellformed = 0;
+	snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "XML error");
+	n = strlen(msg);
+	while (n > 0 && is_ws((unsigned char)msg[n - 1]))
+		msg[--n] = '\0';
+	set_error(px, err->line > 0 ? err->line : 1, "%s", msg);
+}
+
+/* charset_of(ct, out, n): the charset parameter of a Content-Type. */
+static int
+charset_of(const char *ct, char *out, size_t n)
+{
+	const char *p, *e;
+
+	if (ct == NULL)
+		return -1;
+	for (p = ct; *p; p++)
+		if (nf_strncasecmp_ascii(p, "charset=", 8) == 0)
+			break;
+	if (*p == '\0')
+		return -1;
+	p += 8;
+	if (*p == '"' || *p == '\'')
+		p++;
+	for (e = p; *e && *e != ';' && *e != '"' && *e != '\'' && !is_ws((unsigned char)*e); e++)
+		;
+	if (e == p || (size_t)(e - p) >= n)
+		return -1;
+	memcpy(out, p, e - p);
+	out[e - p] = '\0';
+	return 0;
+}
+
+/* has_declared_encoding(p, e): an XML declaration with encoding= at ${p}. */
+static int
+has_declared_encoding(const char *p, const char *e)
+{
+	const char *end;
+
+	if (e - p < 5 || memcmp(p, "<?xml", 5) != 0)
+		return 0;
+	if ((end = memmem(p, e - p, "?>", 2)) == NULL)
+		return 0;
+	return memmem(p, end - p, "encoding", 8) != NULL;
+}
+
+static void
+lower_str(char *s)
+{
+	for (; s && *s; s++)
+		*s = (char)lc((unsigned char)*s);
+}
+
+static const char *
+rss_format(struct px *px, xmlNodePtr root)
+{
+	const char *v = attr(px, root, "version");
+	xmlDtdPtr dtd;
+
+	if (v == NULL || v[0] == '2' || v[0] == '\0')
+		return "rss20";
+	if (strncmp(v, "0.91", 4) == 0) {
+		dtd = px->x->intSubset;
+		if (dtd != NULL && ((dtd->ExternalID && strstr((const char *)dtd->ExternalID, "Netscape")) ||
+		    (dtd->SystemID && strstr((const char *)dtd->SystemID, "netscape"))))
+			return "rss091n";
+		return "rss091u";
+	}
+	if (strncmp(v, "0.92", 4) == 0)
+		return "rss092";
+	if (strncmp(v, "0.93", 4) == 0)
+		return "rss093";
+	if (strncmp(v, "0.94", 4) == 0)
+		return "rss094";
+	if (strncmp(v, "0.9", 3) == 0)
+		return "rss090";
+	return "rss20";
+}
+
+/* rdf_format(px, root): rss090 or rss10 by the namespace the channel or
+ * items use. */
+static const char *
+rdf_format(struct px *px, xmlNodePtr root)
+{
+	xmlNodePtr c;
+	xmlNsPtr ns;
+
+	for (c = root->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && c->ns && c->ns->href &&
+		    strstr((const char *)c->ns->href, "netscape.com/rdf/simple/0.9"))
+			return "rss090";
+	for (ns = root->nsDef; ns != NULL; ns = ns->next)
+		if (ns->prefix == NULL && ns->href &&
+		    strstr((const char *)ns->href, "netscape.com/rdf/simple/0.9"))
+			return "rss090";
+	return "rss10";
+}
+
+static void
+parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_opts *opts)
+{
+	struct feed_doc *d = px->doc;
+	const char *p = data, *e = data + len, *enc = NULL, *local;
+	char charset[64], *s;
+	xmlParserCtxtPtr ctxt = NULL;
+	struct buf fixed;
+	struct scan sc;
+	xmlNodePtr root;
+	enum ns id;
+	int r, bom = 0, utf16 = 0;
+
+	buf_init(&fixed, 0);
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		p += 3;
+		bom = 1;
+	} else if (len >= 2 && (memcmp(p, "\xFF\xFE", 2) == 0 || memcmp(p, "\xFE\xFF", 2) == 0)) {
+		utf16 = p[0] == '\xFF' ? 1 : 2;
+	} else if (len >= 4 && (p[0] == '\0' || p[1] == '\0'))
+		utf16 = 3;
+	if (!utf16) {
+		/* tolerate white space and junk before the first tag */
+		const char *lt = memchr(p, '<', e - p);
+		const char *q;
+
+		if (lt == NULL)
+			lt = e;
+		for (q = p; q < lt && is_ws((unsigned char)*q); q++)
+			;
+		if (q < lt) {
+			d->wellformed = 0;
+			set_error(px, line_of(data, q - data), "junk before the first element");
+		}
+		p = lt;
+		if (p == e) {
+			free(d->error);
+			d->error = NULL;
+			set_error(px, 0, "not a feed: no XML element");
+			goto out;
+		}
+		r = prescan(p, e - p, &fixed, &sc);
+		if (r < 0) {
+			px->nomem = 1;
+			goto out;
+		}
+		if (r > 0) {
+			if (!sc.ext_dtd || strncmp(sc.what, "bare", 4) == 0)
+				d->wellformed = 0;
+			set_error(px, line_of(data, (p - data) + sc.first), "%s", sc.what);
+			p = fixed.data;
+			e = fixed.data + fixed.len;
+		}
+		if (!bom && !has_declared_encoding(p, e) &&
+		    charset_of(opts ? opts->content_type : NULL, charset, sizeof(charset)) == 0) {
+			xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(charset);
+
+			if (h != NULL) {
+				enc = charset;
+				xmlCharEncCloseFunc(h);
+			}
+		}
+	}
+	if (e - p > INT_MAX) {
+		set_error(px, 0, "not a feed: document too large");
+		goto out;
+	}
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		px->nomem = 1;
+		goto out;
+	}
+	ctxt->_private = px;
+	ctxt->sax->serror = on_xml_error;
+	px->x = xmlCtxtReadMemory(ctxt, p, (int)(e - p), opts ? opts->url : NULL, enc,
+	    XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	if (px->x != NULL && px->x->encoding != NULL)
+		s = nf_strdup((const char *)px->x->encoding);
+	else
+		s = nf_strdup(bom ? "utf-8" : utf16 == 1 ? "utf-16le" :
+		    utf16 == 2 ? "utf-16be" : enc ? enc : "utf-8");
+	if (s == NULL) {
+		px->nomem = 1;
+		goto out;
+	}
+	lower_str(s);
+	free(d->encoding);
+	d->encoding = s;
+	if (px->x == NULL || (root = xmlDocGetRootElement(px->x)) == NULL) {
+		d->wellformed = 0;
+		if (d->error != NULL && strncmp(d->error, "not a feed", 10) != 0) {
+			char *m = nf_strdup(d->error);
+
+			free(d->error);
+			d->error = NULL;
+			set_error(px, 0, "not a feed: %s", m ? m : "no root element");
+			free(m);
+		} else
+			set_error(px, 0, "not a feed: no root element");
+		goto out;
+	}
+	id = el(px, root, &local);
+	if (strcmp(local, "rss") == 0 && (id == NS_NONE || id == NS_RSS)) {
+		px->kind = K_RSS;
+		d->format = rss_format(px, root);
+		read_feed(px, root);
+	} else if (strcmp(local, "RDF") == 0) {
+		px->kind = K_RDF;
+		d->format = rdf_format(px, root);
+		read_feed(px, root);
+	} else if (strcmp(local, "feed") == 0 && id != NS_XHTML) {
+		px->kind = K_ATOM;
+		if (id == NS_ATOM03)
+			d->format = "atom03";
+		else if (id == NS_ATOM10)
+			d->format = "atom10";
+		else {
+			const char *v = attr(px, root, "version");
+
+			d->format = v && strncmp(v, "0.3", 3) == 0 ? "atom03" : "atom10";
+		}
+		if ((s = (char *)xmlNodeGetLang(root)) != NULL) {
+			set_str(px, &d->feed.language, nf_strdup(s));
+			xmlFree(s);
+		}
+		read_feed(px, root);
+	} else if (strcmp(local, "entry") == 0 && (id == NS_ATOM10 || id == NS_ATOM03)) {
+		px->kind = K_ATOM;
+		d->format = id == NS_ATOM03 ? "atom03" : "atom10";
+		read_entry(px, root);
+	} else {
+		char name[40];
+
+		snprintf(name, sizeof(name), "%s", local);
+		lower_str(name);
+		free(d->error);
+		d->error = NULL;
+		set_error(px, 0, "not a feed: root element <%s>", name);
+	}
+	if (d->format != NULL) {
+		const char *l = pick_link(d->feed.links, d->feed.nlinks);
+
+		if (l != NULL && (d->feed.link = nf_strdup(l)) == NULL)
+			px->nomem = 1;
+	}
+out:
+	if (ctxt != NULL)
+		xmlFreeParserCtxt(ctxt);
+	buf_release(&fixed);
+}
+
+/* ---- JSON Feed ---------------------------------------------------------- */
+
+/* jstr(px, o, key): a string member, trimmed and capped; a new string. */
+static char *
+jstr(struct px *px, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	char num[32];
+
+	if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		tb_add(px, num, strlen(num));
+		return take(px);
+	}
+	if (!json_is_string(v))
+		return NULL;
+	tb_add(px, json_string_value(v), json_string_length(v));
+	return take(px);
+}
+
+static char *
+jurl(struct px *px, json_t *o, const char *key, const char *base)
+{
+	char *s = jstr(px, o, key), *r;
+	xmlChar *u;
+
+	if (s == NULL || base == NULL || has_scheme(s))
+		return s;
+	if ((u = xmlBuildURI((const xmlChar *)s, (const xmlChar *)base)) == NULL)
+		return s;
+	r = nf_strdup((const char *)u);
+	xmlFree(u);
+	if (r == NULL) {
+		px->nomem = 1;
+		return s;
+	}
+	free(s);
+	return r;
+}
+
+static void
+json_authors(struct px *px, json_t *o, struct feed_person **arr, size_t *n, const char *base)
+{
+	struct feed_person p;
+	json_t *a, *v;
+	size_t i;
+
+	if ((a = json_object_get(o, "authors")) != NULL && json_is_array(a)) {
+		json_array_foreach(a, i, v) {
+			if (!json_is_object(v))
+				continue;
+			memset(&p, 0, sizeof(p));
+			p.name = jstr(px, v, "name");
+			p.uri = jurl(px, v, "url", base);
+			add_person(px, arr, n, &p);
+		}
+	}
+	if ((v = json_object_get(o, "author")) != NULL && json_is_object(v)) {
+		memset(&p, 0, sizeof(p));
+		p.name = jstr(px, v, "name");
+		p.uri = jurl(px, v, "url", base);
+		add_person(px, arr, n, &p);
+	}
+}
+
+static void
+json_item(struct px *px, json_t *it, const char *base)
+{
+	struct feed_doc *d = px->doc;
+	struct feed_entry *e;
+	json_t *a, *v;
+	size_t i;
+	char *s;
+
+	if (!json_is_object(it))
+		return;
+	if (d->nentries >= px->max_entries) {
+		px->too_many = 1;
+		return;
+	}
+	if ((e = grow(d->entries, d->nentries, sizeof(*e))) == NULL) {
+		px->nomem = 1;
+		return;
+	}
+	d->entries = e;
+	e = &d->entries[d->nentries++];
+	memset(e, 0, sizeof(*e));
+	e->published = e->updated = NF_TIME_NONE;
+	e->id = jstr(px, it, "id");
+	e->title = jstr(px, it, "title");
+	if (e->title && looks_like_html(e->title))
+		e->title_type = FEED_HTML;
+	add_link(px, &e->links, &e->nlinks, jurl(px, it, "url", base), NULL, NULL, NULL);
+	s = jurl(px, it, "external_url", base);
+	if (s != NULL)
+		add_link(px, &e->links, &e->nlinks, s, nf_strdup("related"), NULL, NULL);
+	if (e->nlinks > 0 && strcmp(e->links[0].rel, "alternate") == 0 &&
+	    (e->link = nf_strdup(e->links[0].href)) == NULL)
+		px->nomem = 1;
+	add_content(px, e, jstr(px, it, "content_html"), FEED_HTML, NULL);
+	add_content(px, e, jstr(px, it, "content_text"), FEED_TEXT, NULL);
+	e->summary = jstr(px, it, "summary");
+	s = jstr(px, it, "date_published");
+	e->published = feed_date_parse(s);
+	free(s);
+	s = jstr(px, it, "date_modified");
+	e->updated = feed_date_parse(s);
+	free(s);
+	json_authors(px, it, &e->authors, &e->nauthors, base);
+	if ((a = json_object_get(it, "tags")) != NULL && json_is_array(a))
+		json_array_foreach(a, i, v)
+			if (json_is_string(v)) {
+				tb_add(px, json_string_value(v), json_string_length(v));
+				add_category(px, &e->categories, &e->ncategories, take(px), NULL, NULL);
+			}
+	if ((a = json_object_get(it, "attachments")) != NULL && json_is_array(a))
+		json_array_foreach(a, i, v) {
+			json_t *sz;
+
+			if (!json_is_object(v))
+				continue;
+			sz = json_object_get(v, "size_in_bytes");
+			add_enclosure(px, e, jurl(px, v, "url", base), jstr(px, v, "mime_type"),
+			    json_is_integer(sz) && json_integer_value(sz) >= 0 ?
+			    (int64_t)json_integer_value(sz) : -1);
+		}
+}
+
+static void
+parse_json(struct px *px, const char *data, size_t len, const struct feed_parse_opts *opts)
+{
+	struct feed_doc *d = px->doc;
+	struct feed_info *f = &d->feed;
+	const char *ver, *base = opts ? opts->url : NULL;
+	json_error_t jerr;
+	json_t *root, *items, *it;
+	size_t i;
+	char *s;
+
+	if ((d->encoding = nf_strdup("utf-8")) == NULL) {
+		px->nomem = 1;
+		return;
+	}
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	if ((root = json_loadb(data, len, 0, &jerr)) == NULL) {
+		d->wellformed = 0;
+		set_error(px, 0, "not a feed: JSON: %s (line %d)", jerr.text, jerr.line);
+		return;
+	}
+	/* "https://jsonfeed.org/version/1.1"; bare "1.0"/"1.1" are seen too */
+	ver = json_string_value(json_object_get(root, "version"));
+	if (!json_is_object(root) || ver == NULL || (strstr(ver, "jsonfeed.org/version/") == NULL &&
+	    ((strcmp(ver, "1") != 0 && strcmp(ver, "1.0") != 0 && strcmp(ver, "1.1") != 0) ||
+	    !json_is_array(json_object_get(root, "items"))))) {
+		set_error(px, 0, "not a feed: JSON without a JSON Feed version");
+		goto out;
+	}
+	if (strstr(ver, "jsonfeed.org/version/") == NULL)
+		d->wellformed = 0;
+	d->format = strstr(ver, "1.1") ? "json11" : "json10";
+	px->kind = K_JSON;
+	f->title = jstr(px, root, "title");
+	if (f->title && looks_like_html(f->title))
+		f->title_type = FEED_HTML;
+	f->subtitle = jstr(px, root, "description");
+	add_link(px, &f->links, &f->nlinks, jurl(px, root, "home_page_url", base),
+	    NULL, NULL, NULL);
+	if ((s = jurl(px, root, "feed_url", base)) != NULL)
+		add_link(px, &f->links, &f->nlinks, s, nf_strdup("self"), NULL, NULL);
+	if (f->nlinks > 0 && strcmp(f->links[0].rel, "alternate") == 0 &&
+	    (f->link = nf_strdup(f->links[0].href)) == NULL)
+		px->nomem = 1;
+	f->logo = jurl(px, root, "icon", base);
+	f->icon = jurl(px, root, "favicon", base);
+	f->language = jstr(px, root, "language");
+	json_authors(px, root, &f->authors, &f->nauthors, base);
+	items = json_object_get(root, "items");
+	if (json_is_array(items))
+		json_array_foreach(items, i, it) {
+			json_item(px, it, base);
+			if (px->nomem)
+				break;
+		}
+out:
+	json_decref(root);
+}
+
+/* ---- the API ------------------------------------------------------------ */
+
+struct feed_doc *
+feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
+           struct nf_err *err)
+{
+	struct feed_doc *d;
+	struct px px;
+	const char *p, *e;
+	char msg[64];
+
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		nf_err_set(err, "out of memory");
+		return NULL;
+	}
+	d->wellformed = 1;
+	d->feed.published = d->feed.updated = NF_TIME_NONE;
+	d->feed.ttl = -1;
+	memset(&px, 0, sizeof(px));
+	px.doc = d;
+	px.max_entries = opts && opts->max_entries ? opts->max_entries : DEFAULT_MAX_ENTRIES;
+	px.max_field = opts && opts->max_field ? opts->max_field : DEFAULT_MAX_FIELD;
+	px.ent_budget = ENTITY_BUDGET;
+	buf_init(&px.tb, 0);
+	buf_init(&px.ab, 0);
+
+	p = data ? data : "";
+	e = p + (data ? len : 0);
+	if (e - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (p < e && (is_ws((unsigned char)*p) || *p == '\0'))
+		p++;
+	if (p == e) {
+		d->wellformed = 0;
+		set_error(&px, 0, "empty document");
+		if ((d->encoding = nf_strdup("utf-8")) == NULL)
+			px.nomem = 1;
+	} else if (*p == '{' || *p == '[')
+		parse_json(&px, p, e - p, opts);
+	else
+		parse_xml(&px, data, len, opts);
+
+	if (px.too_many) {
+		snprintf(msg, sizeof(msg), "too many entries: kept %zu", px.max_entries);
+		add_error(&px, msg);
+	}
+	if (px.truncated) {
+		snprintf(msg, sizeof(msg), "field too long: cut to %zu bytes", px.max_field);
+		add_error(&px, msg);
+	}
+	if (px.x != NULL)
+		xmlFreeDoc(px.x);
+	buf_release(&px.tb);
+	buf_release(&px.ab);
+	if (px.nomem) {
+		feed_doc_free(d);
+		nf_err_set(err, "feed: out of memory");
+		return NULL;
+	}
+	return d;
+}
+
+static void
+free_people(struct feed_person *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		person_release(&p[i]);
+	free(p);
+}
+
+static void
+free_links(struct feed_link *l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(l[i].href);
+		free(l[i].rel);
+		free(l[i].type);
+		free(l[i].title);
+	}
+	free(l);
+}
+
+static void
+free_categories(struct feed_category *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].term);
+		free(c[i].scheme);
+		free(c[i].label);
+	}
+	free(c);
+}
+
+static void
+entry_free_fields(struct feed_entry *e)
+{
+	size_t i;
+
+	free(e->title);
+	free(e->link);
+	free_links(e->links, e->nlinks);
+	free(e->id);
+	free_people(e->authors, e->nauthors);
+	free_people(e->contributors, e->ncontributors);
+	free(e->summary);
+	for (i = 0; i < e->ncontent; i++) {
+		free(e->content[i].value);
+		free(e->content[i].src);
+	}
+	free(e->content);
+	free_categories(e->categories, e->ncategories);
+	for (i = 0; i < e->nenclosures; i++) {
+		free(e->enclosures[i].href);
+		free(e->enclosures[i].type);
+	}
+	free(e->enclosures);
+	free(e->comments);
+	free(e->rights);
+}
+
+void
+feed_doc_free(struct feed_doc *d)
+{
+	struct feed_info *f;
+	size_t i;
+
+	if (d == NULL)
+		return;
+	f = &d->feed;
+	free(f->title);
+	free(f->subtitle);
+	free(f->link);
+	free_links(f->links, f->nlinks);
+	free(f->id);
+	free_people(f->authors, f->nauthors);
+	free_people(f->contributors, f->ncontributors);
+	free_categories(f->categories, f->ncategories);
+	free(f->rights);
+	free(f->language);
+	free(f->generator);
+	if (f->image != NULL) {
+		free(f->image->url);
+		free(f->image->title);
+		free(f->image->link);
+		free(f->image);
+	}
+	free(f->icon);
+	free(f->logo);
+	for (i = 0; i < d->nentries; i++)
+		entry_free_fields(&d->entries[i]);
+	free(d->entries);
+	free(d->encoding);
+	free(d->error);
+	free(d);
+}
+
+const char *
+feed_text_type_name(enum feed_text_type t)
+{
+	switch (t) {
+	case FEED_HTML:
+		return "html";
+	case FEED_XHTML:
+		return "xhtml";
+	default:
+		return "text";
+	}
+}

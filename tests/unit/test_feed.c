@@ -1,0 +1,724 @@
+/*
+ * Unit tests of pkg/feed: format detection, fields of every format, the
+ * recovery paths of real and broken feeds, limits, the JSON output.
+ * Fixtures are in tests/data/feeds (see its README.md).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "base/base.h"
+#include "feed/feed.h"
+#include "feed/feed_json.h"
+
+static char *
+slurp(const char *name, size_t *len)
+{
+	char path[1024];
+	const char *dir = getenv("TESTS_DIR");
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/data/feeds/%s", dir ? dir : "tests", name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	buf_init(&b, 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(buf_append(&b, chunk, n), 0);
+	fclose(f);
+	*len = b.len;
+	return buf_detach(&b);
+}
+
+static struct feed_doc *
+parse_file(const char *name, const char *url)
+{
+	struct feed_parse_opts o = { 0 };
+	struct feed_doc *d;
+	struct nf_err err;
+	size_t len;
+	char *data = slurp(name, &len);
+
+	o.url = url;
+	d = feed_parse(data, len, &o, &err);
+	free(data);
+	assert_non_null(d);
+	return d;
+}
+
+static struct feed_doc *
+parse_str(const char *s)
+{
+	struct nf_err err;
+	struct feed_doc *d = feed_parse(s, strlen(s), NULL, &err);
+
+	assert_non_null(d);
+	return d;
+}
+
+static char *
+time_str(int64_t t, char out[32])
+{
+	if (t == NF_TIME_NONE) {
+		snprintf(out, 32, "NONE");
+		return out;
+	}
+	return nf_time_rfc3339(t, out);
+}
+
+/* ---- real feeds ---------------------------------------------------------- */
+
+static void
+bbc_rss20_items_have_title_link_guid_and_date(void **state)
+{
+	struct feed_doc *d = parse_file("bbc_rss20.xml", NULL);
+	char t[32];
+
+	assert_string_equal(d->format, "rss20");
+	assert_true(d->wellformed);
+	assert_null(d->error);
+	assert_string_equal(d->feed.title, "BBC News - Home");
+	assert_string_equal(d->feed.link, "https://www.bbc.co.uk/news/");
+	assert_string_equal(d->feed.language, "en-gb");
+	assert_int_equal(d->feed.ttl, 15);
+	assert_int_equal(d->nentries, 3);
+	assert_string_equal(d->entries[0].title,
+	    "Coronavirus: Test and trace system will start on Thursday");
+	assert_string_equal(d->entries[0].link, "https://www.bbc.co.uk/news/health-52820592");
+	assert_string_equal(d->entries[0].id, "https://www.bbc.co.uk/news/health-52820592");
+	assert_string_equal(time_str(d->entries[0].published, t), "2020-05-27T18:21:54Z");
+	assert_int_equal(d->entries[0].summary_type, FEED_TEXT);
+	feed_doc_free(d);
+}
+
+static void
+nytimes_categories_keep_their_domain_as_scheme(void **state)
+{
+	struct feed_doc *d = parse_file("nytimes_rss20.xml", NULL);
+	struct feed_entry *e;
+
+	assert_int_equal(d->nentries, 2);
+	e = &d->entries[0];
+	assert_true(e->ncategories > 0);
+	assert_string_equal(e->categories[0].term, "Coronavirus (2019-nCoV)");
+	assert_string_equal(e->categories[0].scheme,
+	    "http://www.nytimes.com/namespaces/keywords/des");
+	/* media:content is an enclosure */
+	assert_int_equal(e->nenclosures, 1);
+	assert_true(e->enclosures[0].length < 0);
+	/* dc:creator is an author */
+	assert_true(d->entries[0].nauthors + d->entries[1].nauthors > 0);
+	/* the atom:link rel=self is a link, not the feed's link */
+	assert_string_equal(d->feed.link, "https://www.nytimes.com/section/us");
+	assert_int_equal(d->feed.nlinks, 2);
+	assert_string_equal(d->feed.links[1].rel, "self");
+	feed_doc_free(d);
+}
+
+static void
+dailymail_without_xml_declaration_parses_with_its_odd_namespaces(void **state)
+{
+	struct feed_doc *d = parse_file("dailymail_no_declaration.xml", NULL);
+	char t[32];
+
+	assert_string_equal(d->format, "rss20");
+	assert_true(d->wellformed);
+	assert_string_equal(d->encoding, "utf-8");
+	assert_int_equal(d->nentries, 2);
+	/* "//www.w3.org/2005/Atom": the self link is still understood */
+	assert_string_equal(d->feed.links[0].rel, "self");
+	assert_string_equal(d->feed.link,
+	    "https://www.dailymail.co.uk?ns_mchannel=rss&ito=1490&ns_campaign=1490");
+	/* "editorial@mailonline.co.uk (Editor)" */
+	assert_int_equal(d->feed.nauthors, 1);
+	assert_string_equal(d->feed.authors[0].email, "editorial@mailonline.co.uk");
+	assert_string_equal(d->feed.authors[0].name, "Editor");
+	assert_string_equal(time_str(d->feed.updated, t), "2020-05-27T23:24:32Z");
+	/* titles are trimmed of the feed's indentation */
+	assert_true(strncmp(d->entries[0].title, "ROBERT HARDMAN", 14) == 0);
+	assert_true(d->entries[0].nenclosures > 0);
+	feed_doc_free(d);
+}
+
+static void
+arstechnica_content_encoded_is_html_content(void **state)
+{
+	struct feed_doc *d = parse_file("arstechnica_content_encoded.xml", NULL);
+	struct feed_entry *e;
+
+	assert_int_equal(d->nentries, 1);
+	e = &d->entries[0];
+	assert_int_equal(e->ncontent, 1);
+	assert_int_equal(e->content[0].type, FEED_HTML);
+	assert_true(strncmp(e->content[0].value, "<p>There’s a growing", 22) == 0);
+	assert_string_equal(e->summary,
+	    "Two players who mostly worked independently are increasingly collaborative.");
+	assert_int_equal(e->nauthors, 1);
+	assert_string_equal(e->authors[0].name, "Dan Goodin");
+	feed_doc_free(d);
+}
+
+static void
+latimes_403_html_page_is_not_a_feed(void **state)
+{
+	struct feed_doc *d = parse_file("latimes_403.html", NULL);
+
+	assert_null(d->format);
+	assert_false(d->wellformed);
+	assert_string_equal(d->error, "not a feed: root element <html>");
+	assert_int_equal(d->nentries, 0);
+	feed_doc_free(d);
+}
+
+static void
+straitstimes_empty_channel_is_a_feed_without_entries(void **state)
+{
+	struct feed_doc *d = parse_file("straitstimes_empty_channel.xml", NULL);
+
+	assert_string_equal(d->format, "rss20");
+	assert_true(d->wellformed);
+	assert_null(d->error);
+	assert_int_equal(d->nentries, 0);
+	assert_string_equal(d->feed.title, "The Straits Times Singapore News");
+	assert_non_null(d->feed.image);
+	assert_string_equal(d->feed.image->link, "https://www.straitstimes.com/");
+	feed_doc_free(d);
+}
+
+/* ---- formats ------------------------------------------------------------ */
+
+static void
+atom10_spec_example_reads_feed_and_entry(void **state)
+{
+	struct feed_doc *d = parse_file("feedrs_atom_spec_1.xml", NULL);
+	char t[32];
+
+	assert_string_equal(d->format, "atom10");
+	assert_string_equal(d->feed.title, "Example Feed");
+	assert_string_equal(d->feed.id, "urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6");
+	assert_string_equal(d->feed.authors[0].name, "John Doe");
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].link, "http://example.org/2003/12/13/atom03");
+	assert_string_equal(d->entries[0].id, "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a");
+	assert_string_equal(time_str(d->entries[0].updated, t), "2003-12-13T18:30:02Z");
+	assert_string_equal(d->entries[0].summary, "Some text.");
+	feed_doc_free(d);
+}
+
+static void
+atom03_is_detected_and_its_modes_decoded(void **state)
+{
+	struct feed_doc *d = parse_file("gofeed_atom03_feed.xml", NULL);
+
+	assert_string_equal(d->format, "atom03");
+	assert_string_equal(d->feed.title, "Feed Title");
+	feed_doc_free(d);
+
+	d = parse_file("gofeed_atom03_entry_summary_base64.xml", NULL);
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].summary, "Entry Summary");
+	feed_doc_free(d);
+
+	d = parse_file("gofeed_atom03_entry_summary_xhtml.xml", NULL);
+	assert_int_equal(d->entries[0].summary_type, FEED_XHTML);
+	assert_string_equal(d->entries[0].summary, "<p>Entry Summary</p>");
+	feed_doc_free(d);
+}
+
+static void
+rss10_items_outside_the_channel_use_rdf_about_as_id(void **state)
+{
+	struct feed_doc *d = parse_file("feedrs_rss_1.0_spec_1.xml", NULL);
+
+	assert_string_equal(d->format, "rss10");
+	assert_string_equal(d->feed.title, "XML.com");
+	assert_string_equal(d->feed.image->url, "http://xml.com/universal/images/xml_tiny.gif");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[1].title, "Putting RDF to Work");
+	assert_string_equal(d->entries[1].id, "http://xml.com/pub/2000/08/09/rdfdb/index.html");
+	feed_doc_free(d);
+}
+
+static void
+rss091_userland_and_netscape_are_told_apart(void **state)
+{
+	struct feed_doc *d = parse_file("feedrs_rss_0.91_spec_1.xml", NULL);
+
+	assert_string_equal(d->format, "rss091u");
+	assert_string_equal(d->encoding, "iso-8859-1");
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->feed.rights, "Copyright 2000, WriteTheWeb team.");
+	feed_doc_free(d);
+
+	d = parse_file("gofeed_version_rss_091_netscape.xml", NULL);
+	assert_string_equal(d->format, "rss091n");
+	feed_doc_free(d);
+}
+
+static void
+rss_versions_and_rdf_namespaces_name_the_format(void **state)
+{
+	static const struct {
+		const char *doc, *format;
+	} cases[] = {
+		{ "<rss version=\"0.92\"><channel/></rss>", "rss092" },
+		{ "<rss version=\"0.93\"><channel/></rss>", "rss093" },
+		{ "<rss version=\"0.94\"><channel/></rss>", "rss094" },
+		{ "<rss version=\"2.0\"><channel/></rss>", "rss20" },
+		{ "<rss><channel/></rss>", "rss20" },
+		{ "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+		  "xmlns=\"http://my.netscape.com/rdf/simple/0.9/\"><channel/></rdf:RDF>", "rss090" },
+		{ "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
+		  "xmlns=\"http://purl.org/rss/1.0/\"><channel/></rdf:RDF>", "rss10" },
+		{ "<feed xmlns=\"http://www.w3.org/2005/Atom\"/>", "atom10" },
+		{ "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"/>", "atom03" },
+		{ "{\"version\":\"https://jsonfeed.org/version/1\",\"items\":[]}", "json10" },
+		{ "{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[]}", "json11" },
+	};
+	struct feed_doc *d;
+	size_t i;
+
+	for (i = 0; i < NF_ARRAY_LEN(cases); i++) {
+		d = parse_str(cases[i].doc);
+		assert_non_null(d->format);
+		assert_string_equal(d->format, cases[i].format);
+		feed_doc_free(d);
+	}
+}
+
+static void
+json_feed_items_have_content_and_dates(void **state)
+{
+	struct feed_doc *d = parse_file("feedrs_jsonfeed_spec_1.json", NULL);
+	char t[32];
+
+	assert_string_equal(d->format, "json10");
+	assert_string_equal(d->feed.title, "JSON Feed");
+	assert_string_equal(d->feed.link, "https://jsonfeed.org/");
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].id, "https://jsonfeed.org/2017/05/17/announcing_json_feed");
+	assert_string_equal(time_str(d->entries[0].published, t), "2017-05-17T15:02:12Z");
+	assert_int_equal(d->entries[0].ncontent, 1);
+	assert_int_equal(d->entries[0].content[0].type, FEED_HTML);
+	feed_doc_free(d);
+}
+
+static void
+json_that_is_not_a_json_feed_is_reported(void **state)
+{
+	struct feed_doc *d = parse_str("{\"title\": \"x\"");
+
+	assert_null(d->format);
+	assert_false(d->wellformed);
+	assert_non_null(strstr(d->error, "not a feed: JSON"));
+	feed_doc_free(d);
+	d = parse_str("{\"title\": \"x\"}");
+	assert_null(d->format);
+	assert_string_equal(d->error, "not a feed: JSON without a JSON Feed version");
+	feed_doc_free(d);
+}
+
+/* ---- recovery ------------------------------------------------------------ */
+
+static void
+bare_ampersands_are_kept_as_text(void **state)
+{
+	struct feed_doc *d = parse_file("bare_ampersand.xml", NULL);
+
+	assert_string_equal(d->format, "rss20");
+	assert_false(d->wellformed);
+	assert_string_equal(d->error, "line 4: bare '&' not escaped");
+	assert_string_equal(d->feed.title, "Fish & Chips Daily");
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].title, "Salt & vinegar");
+	assert_string_equal(d->entries[0].link, "http://example.com/story?id=1&page=2");
+	assert_string_equal(d->entries[0].summary, "A & B &c. and R&D");
+	feed_doc_free(d);
+}
+
+static void
+undeclared_html_entities_become_characters(void **state)
+{
+	struct feed_doc *d = parse_file("html_entities.xml", NULL);
+
+	assert_false(d->wellformed);
+	assert_string_equal(d->error, "line 4: undefined entity &eacute;");
+	assert_string_equal(d->feed.title, "Caf\xc3\xa9 news");
+	assert_string_equal(d->entries[0].title,
+	    "Before\xc2\xa0" "after \xe2\x80\x94 done\xe2\x80\xa6");
+	/* CDATA is not touched */
+	assert_string_equal(d->entries[0].summary, "Kept as it is: &nbsp; inside CDATA");
+	feed_doc_free(d);
+}
+
+static void
+missing_end_tags_keep_every_item(void **state)
+{
+	struct feed_doc *d = parse_file("missing_end_tags.xml", NULL);
+
+	assert_string_equal(d->format, "rss20");
+	assert_false(d->wellformed);
+	assert_non_null(d->error);
+	assert_true(strncmp(d->error, "line 8: ", 8) == 0);
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].summary, "One <b>bold</b>");
+	assert_int_equal(d->entries[0].summary_type, FEED_HTML);
+	assert_string_equal(d->entries[1].title, "Second story");
+	assert_string_equal(d->entries[1].link, "http://example.com/2");
+	feed_doc_free(d);
+}
+
+static void
+xml_base_nests_and_falls_back_to_the_document_url(void **state)
+{
+	struct feed_doc *d = parse_file("xml_base.xml", "http://example.net/feeds/x.xml");
+	struct feed_entry *e;
+	char t[32];
+
+	assert_true(d->wellformed);
+	assert_string_equal(d->feed.link, "http://example.org/blog/");
+	assert_string_equal(d->feed.icon, "http://example.org/favicon.ico");
+	assert_string_equal(time_str(d->feed.updated, t), "2020-05-27T10:00:00Z");
+	assert_int_equal(d->nentries, 2);
+	e = &d->entries[0];
+	assert_string_equal(e->link, "http://example.org/blog/2020/05/post.html");
+	assert_string_equal(e->title, "A <em>relative</em> post");
+	assert_int_equal(e->title_type, FEED_HTML);
+	assert_int_equal(e->nenclosures, 1);
+	assert_string_equal(e->enclosures[0].href, "http://example.org/blog/media/a.mp3");
+	assert_int_equal(e->enclosures[0].length, 12345);
+	assert_string_equal(e->authors[0].uri, "http://example.org/ann");
+	assert_int_equal(e->content[0].type, FEED_XHTML);
+	assert_string_equal(e->content[0].value, "<p>Read <a href=\"more.html\">more</a>.</p>");
+	assert_string_equal(d->entries[1].link, "http://example.org/blog/other.html");
+	feed_doc_free(d);
+
+	/* no xml:base: the document URL */
+	d = parse_str("<rss><channel><item><link>/a/b.html</link></item></channel></rss>");
+	assert_string_equal(d->entries[0].link, "/a/b.html");
+	feed_doc_free(d);
+	{
+		const char *s = "<rss><channel><item><link>../b.html</link></item></channel></rss>";
+		struct feed_parse_opts o = { .url = "https://example.com/x/feed.xml" };
+
+		d = feed_parse(s, strlen(s), &o, NULL);
+		assert_non_null(d);
+		assert_string_equal(d->entries[0].link, "https://example.com/b.html");
+		feed_doc_free(d);
+	}
+}
+
+static void
+billion_laughs_returns_quickly_and_small(void **state)
+{
+	struct feed_doc *d = parse_file("billion_laughs.xml", NULL);
+	size_t i, total = 0;
+
+	assert_false(d->wellformed);
+	assert_non_null(d->error);
+	if (d->feed.title)
+		total += strlen(d->feed.title);
+	for (i = 0; i < d->nentries; i++) {
+		if (d->entries[i].title)
+			total += strlen(d->entries[i].title);
+		if (d->entries[i].summary)
+			total += strlen(d->entries[i].summary);
+	}
+	assert_true(total <= 1024 * 1024);
+	feed_doc_free(d);
+}
+
+static void
+external_entities_are_never_loaded(void **state)
+{
+	struct feed_doc *d = parse_file("external_entity.xml", NULL);
+	json_t *j = feed_doc_to_json(d, "external_entity.xml", NULL);
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	assert_non_null(s);
+	assert_null(strstr(s, "root:"));
+	assert_string_equal(d->feed.title, "Secrets:");
+	assert_int_equal(d->nentries, 1);
+	assert_string_equal(d->entries[0].title, "Item");
+	free(s);
+	json_decref(j);
+	feed_doc_free(d);
+}
+
+static void
+empty_and_blank_input_is_an_empty_document(void **state)
+{
+	struct feed_doc *d = feed_parse("", 0, NULL, NULL);
+
+	assert_non_null(d);
+	assert_null(d->format);
+	assert_string_equal(d->error, "empty document");
+	feed_doc_free(d);
+	d = parse_str(" \r\n\t ");
+	assert_string_equal(d->error, "empty document");
+	feed_doc_free(d);
+	d = parse_str("\xEF\xBB\xBF");
+	assert_string_equal(d->error, "empty document");
+	feed_doc_free(d);
+	d = parse_str("just some words");
+	assert_null(d->format);
+	assert_non_null(strstr(d->error, "not a feed"));
+	feed_doc_free(d);
+}
+
+static void
+bom_whitespace_and_junk_before_the_root_are_tolerated(void **state)
+{
+	struct feed_doc *d;
+
+	d = parse_str("\xEF\xBB\xBF<?xml version=\"1.0\"?><rss><channel><title>T</title></channel></rss>");
+	assert_string_equal(d->format, "rss20");
+	assert_true(d->wellformed);
+	assert_string_equal(d->feed.title, "T");
+	feed_doc_free(d);
+	d = parse_str("\n\n  <?xml version=\"1.0\"?><rss><channel><title>T</title></channel></rss>");
+	assert_string_equal(d->feed.title, "T");
+	assert_true(d->wellformed);
+	feed_doc_free(d);
+	d = parse_str("Warning: PHP notice\n<?xml version=\"1.0\"?><rss><channel><title>T</title></channel></rss>");
+	assert_string_equal(d->format, "rss20");
+	assert_string_equal(d->feed.title, "T");
+	assert_false(d->wellformed);
+	assert_string_equal(d->error, "line 1: junk before the first element");
+	feed_doc_free(d);
+}
+
+static void
+content_type_charset_applies_when_the_document_names_none(void **state)
+{
+	const char *s = "<rss><channel><title>Caf\xe9</title></channel></rss>";
+	struct feed_parse_opts o = { .content_type = "text/xml; charset=ISO-8859-1" };
+	struct feed_doc *d = feed_parse(s, strlen(s), &o, NULL);
+
+	assert_non_null(d);
+	assert_string_equal(d->encoding, "iso-8859-1");
+	assert_string_equal(d->feed.title, "Caf\xc3\xa9");
+	feed_doc_free(d);
+}
+
+/* ---- fields -------------------------------------------------------------- */
+
+static void
+rss_authors_split_email_and_name(void **state)
+{
+	struct feed_doc *d = parse_str(
+	    "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><item>"
+	    "<author>jo@example.com (Jo Bloggs)</author>"
+	    "<dc:creator>Jo Bloggs</dc:creator>"
+	    "</item><item><author>Ann Lee &lt;ann@example.com&gt;</author></item>"
+	    "<item><author>Sam Smith (sam@example.com)</author></item>"
+	    "<item><author>bob@example.com</author><dc:creator>Bob</dc:creator></item>"
+	    "</channel></rss>");
+
+	assert_int_equal(d->nentries, 4);
+	assert_int_equal(d->entries[0].nauthors, 1); /* dc:creator is the same person */
+	assert_string_equal(d->entries[0].authors[0].name, "Jo Bloggs");
+	assert_string_equal(d->entries[0].authors[0].email, "jo@example.com");
+	assert_string_equal(d->entries[1].authors[0].name, "Ann Lee");
+	assert_string_equal(d->entries[1].authors[0].email, "ann@example.com");
+	assert_string_equal(d->entries[2].authors[0].name, "Sam Smith");
+	assert_string_equal(d->entries[2].authors[0].email, "sam@example.com");
+	assert_null(d->entries[3].authors[0].name);
+	assert_string_equal(d->entries[3].authors[0].email, "bob@example.com");
+	assert_string_equal(d->entries[3].authors[1].name, "Bob");
+	feed_doc_free(d);
+}
+
+static void
+guid_is_the_link_only_when_it_is_a_permalink_url(void **state)
+{
+	struct feed_doc *d = parse_str(
+	    "<rss><channel>"
+	    "<item><guid>https://example.com/a</guid></item>"
+	    "<item><guid isPermaLink=\"false\">https://example.com/b</guid></item>"
+	    "<item><guid>tag:example.com,2020:c</guid></item>"
+	    "<item><guid>https://example.com/d</guid><link>https://example.com/dd</link></item>"
+	    "</channel></rss>");
+
+	assert_int_equal(d->nentries, 4);
+	assert_string_equal(d->entries[0].link, "https://example.com/a");
+	assert_null(d->entries[1].link);
+	assert_string_equal(d->entries[1].id, "https://example.com/b");
+	assert_null(d->entries[2].link);
+	assert_string_equal(d->entries[3].link, "https://example.com/dd");
+	feed_doc_free(d);
+}
+
+static void
+rss_markup_is_html_and_plain_text_is_text(void **state)
+{
+	struct feed_doc *d = parse_str(
+	    "<rss><channel><item><title>Plain</title>"
+	    "<description>&lt;p&gt;Escaped &lt;b&gt;html&lt;/b&gt;&lt;/p&gt;</description></item>"
+	    "<item><title>A &lt; B</title><description>1 &lt; 2 and 3 &gt; 2</description></item>"
+	    "</channel></rss>");
+
+	assert_int_equal(d->entries[0].title_type, FEED_TEXT);
+	assert_int_equal(d->entries[0].summary_type, FEED_HTML);
+	assert_string_equal(d->entries[0].summary, "<p>Escaped <b>html</b></p>");
+	assert_int_equal(d->entries[1].title_type, FEED_TEXT);
+	assert_string_equal(d->entries[1].title, "A < B");
+	assert_int_equal(d->entries[1].summary_type, FEED_TEXT);
+	feed_doc_free(d);
+}
+
+static void
+atom_content_keeps_type_and_src(void **state)
+{
+	struct feed_doc *d = parse_str(
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"http://example.org/\">"
+	    "<entry><title type=\"text\">T</title>"
+	    "<content type=\"html\">&lt;p&gt;hi&lt;/p&gt;</content></entry>"
+	    "<entry><content type=\"video/mp4\" src=\"v.mp4\"/>"
+	    "<category term=\"news\" scheme=\"http://example.org/c\" label=\"News\"/>"
+	    "<published>2020-05-27T10:00:00+02:00</published>"
+	    "<contributor><name>C</name></contributor>"
+	    "<rights type=\"html\">&lt;b&gt;mine&lt;/b&gt;</rights></entry></feed>");
+	char t[32];
+
+	assert_int_equal(d->nentries, 2);
+	assert_int_equal(d->entries[0].content[0].type, FEED_HTML);
+	assert_string_equal(d->entries[0].content[0].value, "<p>hi</p>");
+	assert_null(d->entries[1].content[0].value);
+	assert_string_equal(d->entries[1].content[0].src, "http://example.org/v.mp4");
+	assert_string_equal(d->entries[1].categories[0].term, "news");
+	assert_string_equal(d->entries[1].categories[0].scheme, "http://example.org/c");
+	assert_string_equal(d->entries[1].categories[0].label, "News");
+	assert_string_equal(time_str(d->entries[1].published, t), "2020-05-27T08:00:00Z");
+	assert_string_equal(d->entries[1].contributors[0].name, "C");
+	assert_string_equal(d->entries[1].rights, "<b>mine</b>");
+	feed_doc_free(d);
+}
+
+/* ---- limits -------------------------------------------------------------- */
+
+static void
+too_many_entries_are_dropped_and_reported(void **state)
+{
+	struct buf b;
+	struct feed_parse_opts o = { .max_entries = 5 };
+	struct feed_doc *d;
+	int i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<rss><channel>");
+	for (i = 0; i < 20; i++)
+		buf_printf(&b, "<item><title>%d</title></item>", i);
+	buf_puts(&b, "</channel></rss>");
+	d = feed_parse(b.data, b.len, &o, NULL);
+	assert_non_null(d);
+	assert_int_equal(d->nentries, 5);
+	assert_string_equal(d->entries[4].title, "4");
+	assert_string_equal(d->error, "too many entries: kept 5");
+	assert_true(d->wellformed);
+	feed_doc_free(d);
+	buf_release(&b);
+}
+
+static void
+long_fields_are_cut_on_a_character_boundary(void **state)
+{
+	struct buf b;
+	struct feed_parse_opts o = { .max_field = 100 };
+	struct feed_doc *d;
+	int i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<rss><channel><item><title>a");
+	for (i = 0; i < 200; i++)
+		buf_puts(&b, "\xc3\xa9"); /* é: two bytes, so byte 100 splits one */
+	buf_puts(&b, "</title></item></channel></rss>");
+	d = feed_parse(b.data, b.len, &o, NULL);
+	assert_non_null(d);
+	assert_int_equal(strlen(d->entries[0].title), 99);
+	assert_non_null(strstr(d->error, "field too long"));
+	feed_doc_free(d);
+	buf_release(&b);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void
+json_output_follows_the_schema_with_absent_keys_absent(void **state)
+{
+	struct feed_doc *d = parse_file("xml_base.xml", NULL);
+	json_t *j = feed_doc_to_json(d, "xml_base.xml", NULL);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	const char *want;
+
+	assert_non_null(s);
+	want = "{\"source\":\"xml_base.xml\",\"format\":\"atom10\","
+	    "\"encoding\":\"utf-8\",\"wellformed\":true,\"feed\":{\"title\":\"Relative links\","
+	    "\"title_type\":\"text\",\"link\":";
+	assert_true(strncmp(s, want, strlen(want)) == 0);
+	assert_null(strstr(s, "\"error\""));
+	assert_null(strstr(s, "null"));
+	assert_non_null(strstr(s, "\"author\":{\"name\":\"Ann\",\"email\":\"ann@example.org\","
+	    "\"uri\":\"http://example.org/ann\"},\"authors\":[{"));
+	assert_non_null(strstr(s, "\"content\":[{\"value\":\"<p>Read <a href=\\\"more.html\\\">more</a>.</p>\","
+	    "\"type\":\"xhtml\"}]"));
+	assert_non_null(strstr(s, "\"enclosures\":[{\"href\":\"http://example.org/blog/media/a.mp3\","
+	    "\"type\":\"audio/mpeg\",\"length\":12345}]"));
+	assert_non_null(strstr(s, "\"updated\":\"2020-05-28T10:00:00Z\""));
+	free(s);
+	json_decref(j);
+	feed_doc_free(d);
+
+	j = feed_doc_to_json(NULL, "http://x/", "HTTP 404");
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, "{\"source\":\"http://x/\",\"wellformed\":false,\"error\":\"HTTP 404\"}");
+	free(s);
+	json_decref(j);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bbc_rss20_items_have_title_link_guid_and_date),
+		cmocka_unit_test(nytimes_categories_keep_their_domain_as_scheme),
+		cmocka_unit_test(dailymail_without_xml_declaration_parses_with_its_odd_namespaces),
+		cmocka_unit_test(arstechnica_content_encoded_is_html_content),
+		cmocka_unit_test(latimes_403_html_page_is_not_a_feed),
+		cmocka_unit_test(straitstimes_empty_channel_is_a_feed_without_entries),
+		cmocka_unit_test(atom10_spec_example_reads_feed_and_entry),
+		cmocka_unit_test(atom03_is_detected_and_its_modes_decoded),
+		cmocka_unit_test(rss10_items_outside_the_channel_use_rdf_about_as_id),
+		cmocka_unit_test(rss091_userland_and_netscape_are_told_apart),
+		cmocka_unit_test(rss_versions_and_rdf_namespaces_name_the_format),
+		cmocka_unit_test(json_feed_items_have_content_and_dates),
+		cmocka_unit_test(json_that_is_not_a_json_feed_is_reported),
+		cmocka_unit_test(bare_ampersands_are_kept_as_text),
+		cmocka_unit_test(undeclared_html_entities_become_characters),
+		cmocka_unit_test(missing_end_tags_keep_every_item),
+		cmocka_unit_test(xml_base_nests_and_falls_back_to_the_document_url),
+		cmocka_unit_test(billion_laughs_returns_quickly_and_small),
+		cmocka_unit_test(external_entities_are_never_loaded),
+		cmocka_unit_test(empty_and_blank_input_is_an_empty_document),
+		cmocka_unit_test(bom_whitespace_and_junk_before_the_root_are_tolerated),
+		cmocka_unit_test(content_type_charset_applies_when_the_document_names_none),
+		cmocka_unit_test(rss_authors_split_email_and_name),
+		cmocka_unit_test(guid_is_the_link_only_when_it_is_a_permalink_url),
+		cmocka_unit_test(rss_markup_is_html_and_plain_text_is_text),
+		cmocka_unit_test(atom_content_keeps_type_and_src),
+		cmocka_unit_test(too_many_entries_are_dropped_and_reported),
+		cmocka_unit_test(long_fields_are_cut_on_a_character_boundary),
+		cmocka_unit_test(json_output_follows_the_schema_with_absent_keys_absent),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
