@@ -17,7 +17,7 @@ void
 cluster_opts_init(struct cluster_opts *o)
 {
 	o->window = 72 * 3600;
-	o->story_threshold = 0.30;
+	o->story_threshold = 0.25;
 	o->copy_bits = 3;
 }
 
@@ -73,27 +73,34 @@ terms_push(struct cluster_terms *t, uint64_t h, float w)
 }
 
 static int
-terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk, float w)
+terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
+                 struct norm_stemmer *st, float w)
 {
-	size_t i;
+	const char *s;
+	size_t i, n;
 
 	if (tk == NULL)
 		return 0;
-	for (i = 0; i < tk->n; i++)
-		if (content_word(tk->tok[i], tk->len[i]) &&
-		    terms_push(t, simhash_feature(tk->tok[i], tk->len[i]), w))
+	for (i = 0; i < tk->n; i++) {
+		if (!content_word(tk->tok[i], tk->len[i]))
+			continue;
+		s = st ? norm_stem(st, tk->tok[i], tk->len[i], &n) : tk->tok[i];
+		if (st == NULL)
+			n = tk->len[i];
+		if (terms_push(t, simhash_feature(s, n), w))
 			return -1;
+	}
 	return 0;
 }
 
 int
 cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
-                    struct cluster_terms *out)
+                    struct norm_stemmer *st, struct cluster_terms *out)
 {
 	uint32_t i, j;
 
 	memset(out, 0, sizeof(*out));
-	if (terms_add_tokens(out, title, TITLE_BOOST) || terms_add_tokens(out, body, 1.0f)) {
+	if (terms_add_tokens(out, title, st, TITLE_BOOST) || terms_add_tokens(out, body, st, 1.0f)) {
 		cluster_terms_release(out);
 		return -1;
 	}

@@ -45,10 +45,10 @@ struct cluster_terms {
 	uint32_t n, alloc;
 };
 
-/* cluster_terms_build(title, body, out): count the content terms of an
- * article's title and body tokens. */
+/* cluster_terms_build(title, body, st, out): count the content terms of an
+ * article's title and body tokens, stemmed with ${st} (NULL: unstemmed). */
 int cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
-                        struct cluster_terms *out);
+                        struct norm_stemmer *st, struct cluster_terms *out);
 void cluster_terms_release(struct cluster_terms *t);
 
 /* cluster_df_add(t, terms): count ${terms} in the document frequencies

@@ -34,6 +34,7 @@ struct work {
 	int64_t now;
 	struct buf title, body, fold, canon, outlet, feeds;
 	struct norm_tokens ttok, btok;
+	struct norm_stemmer *stem;
 	struct ingest_stats *stats;
 };
 
@@ -48,6 +49,7 @@ work_init(struct work *w)
 	buf_init(&w->feeds, 0);
 	norm_tokens_init(&w->ttok);
 	norm_tokens_init(&w->btok);
+	w->stem = norm_stemmer_new();
 }
 
 static void
@@ -61,6 +63,7 @@ work_release(struct work *w)
 	buf_release(&w->feeds);
 	norm_tokens_release(&w->ttok);
 	norm_tokens_release(&w->btok);
+	norm_stemmer_free(w->stem);
 }
 
 /* text_of(s, type, out): the plain text of a feed value. */
@@ -199,7 +202,8 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 		store_key('g', w->sub->url, strlen(w->sub->url), e->id, strlen(e->id), keys[nkeys++]);
 	if (w->canon.len)
 		store_key('u', w->canon.data, w->canon.len, NULL, 0, keys[nkeys++]);
-	if (w->title.len) {
+	if (nkeys == 0 && w->title.len) {
+		/* only an item with neither guid nor link is known by title and date */
 		snprintf(pub, sizeof(pub), "%lld", (long long)e->published);
 		store_key('t', w->title.data, w->title.len, pub, strlen(pub), keys[nkeys++]);
 	}
@@ -227,7 +231,7 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 		return -1;
 	if (tokens_of(w, &w->title, &w->ttok) || tokens_of(w, &w->body, &w->btok))
 		goto err0;
-	if (cluster_terms_build(&w->ttok, &w->btok, &raw) || cluster_df_add(w->t, &raw) ||
+	if (cluster_terms_build(&w->ttok, &w->btok, w->stem, &raw) || cluster_df_add(w->t, &raw) ||
 	    cluster_weigh(w->t, &raw, terms, &a.nterms))
 		goto err1;
 	a.terms = terms;

@@ -124,4 +124,17 @@ void norm_thread_cleanup(void);
  */
 void norm_global_cleanup(void);
 
+/*
+ * Stemming (Snowball's English stemmer, libstemmer): "protesters" and
+ * "protests" -> "protest".  A stemmer is not shared between threads.
+ * norm_stemmer_new(): a new stemmer (caller frees with norm_stemmer_free),
+ * or NULL when out of memory.  norm_stem(st, w, len, outlen): the stem of
+ * folded word ${w}; borrowed, valid until the next call on ${st}.  Words
+ * that are not plain lower-case ASCII letters are returned unchanged.
+ */
+struct norm_stemmer;
+struct norm_stemmer *norm_stemmer_new(void);
+void norm_stemmer_free(struct norm_stemmer *st);
+const char *norm_stem(struct norm_stemmer *st, const char *w, size_t len, size_t *outlen);
+
 #endif
