@@ -1,0 +1,267 @@
+/* Unit tests of pkg/ingest and pkg/cluster: feeds through parse,
+ * normalise, cluster and store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <libxml/parser.h>
+
+#include "ingest/ingest.h"
+#include "normalise/normalise.h"
+
+static char dir[64];
+static struct store *st;
+
+static int
+setup(void **state)
+{
+	struct nf_err err = {{0}};
+
+	snprintf(dir, sizeof(dir), "/tmp/nf-ingest.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	if ((st = store_open(dir, 0, &err)) == NULL)
+		fail_msg("%s", err.msg);
+	nf_now_set(1590710400); /* 2020-05-29 */
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	nf_now_set(0);
+	return system(cmd);
+}
+
+#define ITEM(guid, link, title, desc, date)                                              \
+	"<item><guid>" guid "</guid><link>" link "</link><title>" title "</title>"         \
+	"<description>" desc "</description><pubDate>" date "</pubDate></item>"
+#define RSS(items) "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>" \
+	items "</channel></rss>"
+
+static const char feed_a[] = RSS(
+	ITEM("a1", "https://www.bbc.co.uk/news/a1",
+	     "George Floyd: National Guard deployed after Minneapolis clashes",
+	     "Protesters set fire to a police station in Minneapolis on the third night of "
+	     "unrest over the death of George Floyd, a black man who died in police custody.",
+	     "Fri, 29 May 2020 06:00:00 GMT")
+	ITEM("a2", "https://www.bbc.co.uk/news/a2",
+	     "Lion attack leaves zookeeper badly injured at Shoalhaven Zoo",
+	     "A female zookeeper suffered serious injuries to her neck and head after being "
+	     "mauled by a lion at Shoalhaven Zoo in New South Wales.",
+	     "Fri, 29 May 2020 05:00:00 GMT"));
+
+static const char feed_b[] = RSS(
+	ITEM("b1", "https://edition.cnn.com/b1?utm_source=rss",
+	     "Minneapolis police station set on fire as George Floyd protests grow",
+	     "The National Guard was deployed in Minneapolis after protesters stormed and set "
+	     "fire to the police station amid anger over George Floyd's death in custody.",
+	     "Fri, 29 May 2020 07:00:00 GMT")
+	ITEM("b2", "https://edition.cnn.com/b2",
+	     "China votes to override Hong Kong autonomy with security law",
+	     "China's parliament approved a national security law for Hong Kong, bypassing the "
+	     "city's legislature, in a move critics say ends its autonomy.",
+	     "Thu, 28 May 2020 09:00:00 GMT"));
+
+static int
+poll_string(const char *url, const char *body, struct ingest_stats *stats, int cluster)
+{
+	struct ingest_opts io;
+	struct feed_sub sub = {0};
+	struct fetch_res res = {0};
+	struct nf_err err = {{0}};
+	int rc;
+
+	ingest_opts_init(&io, NULL);
+	sub.url = (char *)url;
+	sub.cluster = cluster;
+	res.status = body ? FETCH_OK : FETCH_ERROR;
+	res.http_status = body ? 200 : 404;
+	res.body = body;
+	res.len = body ? strlen(body) : 0;
+	res.error = body ? NULL : "HTTP 404 Not Found";
+	res.retry_after = res.max_age = -1;
+	rc = ingest_feed(st, &io, &sub, &res, stats, &err);
+	if (rc)
+		fail_msg("ingest_feed: %s", err.msg);
+	return rc;
+}
+
+/* story_of(guid-link): the story of the article with that link. */
+struct find {
+	const char *url;
+	uint64_t story, id;
+	uint32_t nfeeds;
+	uint8_t tier;
+};
+
+static int
+find_article(const struct store_article *a, void *ctx)
+{
+	struct find *f = ctx;
+
+	if (a->url && strcmp(a->url, f->url) == 0) {
+		f->story = a->story;
+		f->id = a->id;
+		f->nfeeds = a->nfeeds;
+		f->tier = a->tier;
+		return 1;
+	}
+	return 0;
+}
+
+static struct find
+article(const char *url)
+{
+	struct find f = {url, 0, 0, 0, 0};
+	struct store_txn *t = store_begin(st, 0, NULL);
+
+	store_article_each(t, find_article, &f);
+	store_abort(t);
+	if (f.id == 0)
+		fail_msg("no article %s", url);
+	return f;
+}
+
+static void
+the_same_event_from_two_outlets_is_one_story(void **state)
+{
+	struct ingest_stats s;
+
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	assert_int_equal(s.added, 2);
+	poll_string("https://cnn.example/rss", feed_b, &s, 1);
+	assert_int_equal(s.added, 2);
+	assert_int_equal(article("https://www.bbc.co.uk/news/a1").story,
+	                 article("https://edition.cnn.com/b1").story);
+	assert_int_equal(article("https://edition.cnn.com/b1").tier, TIER_STORY);
+	assert_int_not_equal(article("https://www.bbc.co.uk/news/a2").story,
+	                     article("https://www.bbc.co.uk/news/a1").story);
+	assert_int_not_equal(article("https://edition.cnn.com/b2").story,
+	                     article("https://www.bbc.co.uk/news/a1").story);
+}
+
+static void
+an_item_seen_again_is_updated_not_duplicated(void **state)
+{
+	struct ingest_stats s;
+
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	assert_int_equal(s.added, 0);
+	assert_int_equal(s.updated, 2);
+}
+
+static void
+one_url_in_two_feeds_is_one_article_under_both(void **state)
+{
+	struct ingest_stats s;
+
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	poll_string("https://bbc.example/world", feed_a, &s, 1);
+	assert_int_equal(s.added, 0);
+	assert_int_equal(article("https://www.bbc.co.uk/news/a1").nfeeds, 2);
+}
+
+static void
+a_feed_with_clustering_off_keeps_its_articles_apart(void **state)
+{
+	struct ingest_stats s;
+
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	poll_string("https://cnn.example/rss", feed_b, &s, 0);
+	assert_int_not_equal(article("https://www.bbc.co.uk/news/a1").story,
+	                     article("https://edition.cnn.com/b1").story);
+	assert_int_equal(article("https://edition.cnn.com/b1").tier, TIER_ALONE);
+}
+
+static void
+articles_outside_the_window_start_new_stories(void **state)
+{
+	static const char late[] = RSS(
+		ITEM("c1", "https://example.net/c1",
+		     "Minneapolis police station set on fire as George Floyd protests grow",
+		     "The National Guard was deployed in Minneapolis after protesters stormed and "
+		     "set fire to the police station amid anger over George Floyd's death.",
+		     "Mon, 29 Jun 2020 07:00:00 GMT"));
+	struct ingest_stats s;
+
+	poll_string("https://cnn.example/rss", feed_b, &s, 1);
+	poll_string("https://late.example/rss", late, &s, 1);
+	assert_int_not_equal(article("https://example.net/c1").story,
+	                     article("https://edition.cnn.com/b1").story);
+}
+
+static void
+a_failed_fetch_is_recorded_and_keeps_what_was_stored(void **state)
+{
+	struct ingest_stats s;
+	struct store_feed f;
+	struct store_txn *t;
+
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	poll_string("https://bbc.example/rss", NULL, &s, 1);
+	assert_true(s.failed);
+	poll_string("https://bbc.example/rss", NULL, &s, 1);
+	t = store_begin(st, 0, NULL);
+	assert_int_equal(store_feed_get(t, "https://bbc.example/rss", &f), 0);
+	assert_int_equal(f.status, FEED_ERROR);
+	assert_int_equal(f.http_status, 404);
+	assert_int_equal(f.failures, 2);
+	assert_string_equal(f.error, "HTTP 404 Not Found");
+	assert_int_equal(f.articles, 2);
+	assert_true(f.next_poll > f.last_poll + 30 * 60); /* backed off */
+	store_abort(t);
+	article("https://www.bbc.co.uk/news/a1");
+}
+
+static void
+a_page_that_is_not_a_feed_is_an_error_of_that_feed(void **state)
+{
+	struct ingest_stats s;
+	struct store_feed f;
+	struct store_txn *t;
+
+	poll_string("https://html.example/", "<html><body><p>403 Forbidden</p></body></html>", &s,
+	            1);
+	assert_true(s.failed);
+	t = store_begin(st, 0, NULL);
+	assert_int_equal(store_feed_get(t, "https://html.example/", &f), 0);
+	assert_int_equal(f.status, FEED_ERROR);
+	assert_non_null(strstr(f.error, "not a feed"));
+	store_abort(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(the_same_event_from_two_outlets_is_one_story, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(an_item_seen_again_is_updated_not_duplicated, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(one_url_in_two_feeds_is_one_article_under_both,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(a_feed_with_clustering_off_keeps_its_articles_apart,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(articles_outside_the_window_start_new_stories, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(a_failed_fetch_is_recorded_and_keeps_what_was_stored,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(a_page_that_is_not_a_feed_is_an_error_of_that_feed,
+		                                setup, teardown),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	norm_global_cleanup();
+	xmlCleanupParser();
+	return rc;
+}

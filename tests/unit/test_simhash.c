@@ -1,0 +1,94 @@
+/* Unit tests of pkg/simhash: shingles and SimHash fingerprints. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "normalise/normalise.h"
+#include "simhash/simhash.h"
+
+static uint64_t
+fingerprint(const char *text)
+{
+	struct norm_tokens t;
+	uint64_t sh[512], h;
+	size_t n;
+
+	norm_tokens_init(&t);
+	assert_int_equal(norm_tokenise(text, strlen(text), &t), 0);
+	n = simhash_shingles(t.tok, t.len, t.n, 3, sh);
+	h = simhash64(sh, NULL, n);
+	norm_tokens_release(&t);
+	return h;
+}
+
+static const char wire[] =
+	"the indian navy captured 23 pirates who threatened a merchant vessel in the lawless "
+	"waters of the gulf of aden between the horn of africa and the arabian peninsula on "
+	"saturday the navy said in a statement that its warship ins mysore responded to a "
+	"distress call from the ethiopian flagged vessel and sent commandos aboard";
+
+static void
+identical_texts_have_identical_fingerprints(void **state)
+{
+	assert_int_equal(simhash_distance(fingerprint(wire), fingerprint(wire)), 0);
+	assert_int_not_equal(fingerprint(wire), 0);
+}
+
+static void
+a_wire_copy_with_a_dateline_stays_near(void **state)
+{
+	char copy[1024];
+
+	snprintf(copy, sizeof(copy), "new delhi reuters %s reporting by staff editing by desk", wire);
+	/* 10 words added to 46: much nearer than an unrelated text (about 32) */
+	assert_true(simhash_distance(fingerprint(wire), fingerprint(copy)) <= 12);
+}
+
+static void
+different_stories_are_far_apart(void **state)
+{
+	const char *other =
+		"microsoft released an emergency patch for internet explorer on wednesday after "
+		"attackers exploited a flaw in the browser to steal passwords from users the company "
+		"said the update fixes all supported versions and urged customers to install it now";
+
+	assert_true(simhash_distance(fingerprint(wire), fingerprint(other)) > 20);
+}
+
+static void
+short_texts_make_one_shingle_and_empty_texts_none(void **state)
+{
+	const char *tok[2] = {"hello", "world"};
+	uint32_t len[2] = {5, 5};
+	uint64_t out[2];
+
+	assert_int_equal(simhash_shingles(tok, len, 2, 3, out), 1);
+	assert_int_equal(simhash_shingles(tok, len, 0, 3, out), 0);
+	assert_int_equal(simhash64(out, NULL, 0), 0);
+}
+
+static void
+the_feature_hash_is_fixed_by_its_recipe(void **state)
+{
+	/* fingerprints are stored: the hash of a feature must never change */
+	assert_int_equal(simhash_feature("newsfold", 8), simhash_feature("newsfold", 8));
+	assert_int_not_equal(simhash_feature("newsfold", 8), simhash_feature("newsfolds", 9));
+	assert_int_equal(simhash_distance(0, UINT64_MAX), 64);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(identical_texts_have_identical_fingerprints),
+		cmocka_unit_test(a_wire_copy_with_a_dateline_stays_near),
+		cmocka_unit_test(different_stories_are_far_apart),
+		cmocka_unit_test(short_texts_make_one_shingle_and_empty_texts_none),
+		cmocka_unit_test(the_feature_hash_is_fixed_by_its_recipe),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
