@@ -8,7 +8,8 @@
  * Adding a command:
  *   1. write `int cmd_foo(int argc, char **argv, struct cmd_ctx *c)` in the
  *      cmd_<group>.c it belongs to, declared below; argv[0] is "foo";
- *   2. add it to the table in main.c with the set-up it needs;
+ *   2. add it to the table in main.c with the set-up it needs; a command
+ *      that uses the store calls cmd_open_store() after parsing its options;
  *   3. describe it in usage() (main.c), dist/newsfold.1 and README.md;
  *   4. test it in tests/integration/.
  * Return an exit status: 0 success, 1 runtime failure, 2 usage or
@@ -30,8 +31,8 @@ enum {
 enum {
 	NEED_CONFIG = 1 << 0,   /* newsfold.conf read */
 	NEED_FEEDS = 1 << 1,    /* feeds.d read into c->feeds */
-	NEED_STORE_RO = 1 << 2, /* the store opened for reading */
-	NEED_STORE_RW = 1 << 3, /* the store opened for writing (created) */
+	NEED_STORE_RO = 1 << 2, /* cmd_open_store() opens it for reading */
+	NEED_STORE_RW = 1 << 3, /* ... for writing (created when absent) */
 };
 
 struct cmd_ctx {
@@ -40,7 +41,8 @@ struct cmd_ctx {
 	char *db_path;
 	char *feeds_dir;
 	struct feed_list feeds;
-	struct store *store;
+	struct store *store;     /* opened by cmd_open_store() */
+	int store_flags;
 	int tty;      /* stdout is a terminal */
 	int color;    /* colour allowed on stdout */
 	int journal;  /* stderr goes to the journal: "<N>" prefixes */
@@ -56,6 +58,10 @@ int cmd_print_json(struct json_t *obj);
 /* cmd_parse_since(s, out): a duration ("24h": that long ago) or an RFC 3339
  * date, as a UTC time. */
 int cmd_parse_since(const char *s, int64_t *out);
+/* cmd_open_store(c): open the store as the command's flags say, once its
+ * options are read (so a usage error never depends on the store); 0 or -1
+ * (reported). */
+int cmd_open_store(struct cmd_ctx *c);
 /* cmd_load_feeds(c): (re)read feeds.d into c->feeds, reporting problems. */
 int cmd_load_feeds(struct cmd_ctx *c);
 

@@ -80,6 +80,8 @@ cmd_feeds(int argc, char **argv, struct cmd_ctx *c)
 	}
 	if (optind < argc)
 		return cmd_usage_error("feeds", "unexpected argument '%s'", argv[optind]);
+	if (cmd_open_store(c))
+		return EXIT_FAIL;
 	if ((t = store_begin(c->store, 0, &err)) == NULL) {
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;
@@ -189,6 +191,8 @@ cmd_stats(int argc, char **argv, struct cmd_ctx *c)
 
 	if (argc > 1)
 		return cmd_usage_error("stats", "unexpected argument '%s'", argv[1]);
+	if (cmd_open_store(c))
+		return EXIT_FAIL;
 	if ((t = store_begin(c->store, 0, &err)) == NULL) {
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;

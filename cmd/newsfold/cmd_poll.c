@@ -89,6 +89,8 @@ cmd_poll(int argc, char **argv, struct cmd_ctx *c)
 		nf_error("nothing to poll: no feeds in %s", c->feeds_dir);
 		return EXIT_FAIL;
 	}
+	if (cmd_open_store(c))
+		return EXIT_FAIL;
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	ingest_opts_init(&p.io, &c->cfg);

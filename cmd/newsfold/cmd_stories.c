@@ -206,6 +206,8 @@ cmd_stories(int argc, char **argv, struct cmd_ctx *c)
 	if (optind < argc)
 		return cmd_usage_error("stories", "unexpected argument '%s'", argv[optind]);
 	l.width = c->tty ? term_width() : 0;
+	if (cmd_open_store(c))
+		return EXIT_FAIL;
 	if ((l.t = store_begin(c->store, 0, &err)) == NULL) {
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;
@@ -294,6 +296,8 @@ cmd_show(int argc, char **argv, struct cmd_ctx *c)
 		return cmd_usage_error("show", "name one story");
 	if (parse_story_id(argv[optind], &id))
 		return cmd_usage_error("show", "'%s' is not a story number", argv[optind]);
+	if (cmd_open_store(c))
+		return EXIT_FAIL;
 	if ((t = store_begin(c->store, 0, &err)) == NULL) {
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;
@@ -346,6 +350,8 @@ cmd_read(int argc, char **argv, struct cmd_ctx *c)
 		if (parse_story_id(argv[i], &id))
 			return cmd_usage_error("read", "'%s' is not a story number", argv[i]);
 	}
+	if (cmd_open_store(c))
+		return EXIT_FAIL;
 	if ((t = store_begin(c->store, 1, &err)) == NULL) {
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;

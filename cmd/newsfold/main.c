@@ -227,7 +227,6 @@ setup(struct cmd_ctx *c, int flags, const char *opt_c, const char *opt_d, const 
 	struct nf_diag d = {0};
 	char *conf = NULL;
 	const char *cd = getenv("CONFIGURATION_DIRECTORY"), *sd = getenv("STATE_DIRECTORY");
-	struct nf_err err = {{0}};
 	int rc;
 
 	if (!(flags & NEED_CONFIG))
@@ -269,20 +268,30 @@ setup(struct cmd_ctx *c, int flags, const char *opt_c, const char *opt_d, const 
 		nf_error("%s: cannot read the feeds directory: %s", c->feeds_dir, strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (flags & (NEED_STORE_RO | NEED_STORE_RW)) {
-		unsigned sf = flags & NEED_STORE_RW ? 0 : STORE_RDONLY;
-		if (c->cfg.sync_batch)
-			sf |= STORE_SYNC_BATCH;
-		if ((flags & NEED_STORE_RW) && mkdir_parents(c->db_path)) {
-			nf_error("%s: %s", c->db_path, strerror(errno));
-			return EXIT_FAIL;
-		}
-		if ((c->store = store_open(c->db_path, sf, &err)) == NULL) {
-			nf_error("%s", err.msg);
-			return EXIT_FAIL;
-		}
-	}
+	c->store_flags = flags & (NEED_STORE_RO | NEED_STORE_RW);
 	return EXIT_OK;
+}
+
+int
+cmd_open_store(struct cmd_ctx *c)
+{
+	struct nf_err err = {{0}};
+	unsigned sf;
+
+	if (c->store)
+		return 0;
+	sf = c->store_flags & NEED_STORE_RW ? 0 : STORE_RDONLY;
+	if (c->cfg.sync_batch)
+		sf |= STORE_SYNC_BATCH;
+	if ((c->store_flags & NEED_STORE_RW) && mkdir_parents(c->db_path)) {
+		nf_error("%s: %s", c->db_path, strerror(errno));
+		return -1;
+	}
+	if ((c->store = store_open(c->db_path, sf, &err)) == NULL) {
+		nf_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 int
