@@ -53,3 +53,37 @@ httpd_start() {
 }
 
 done_testing() { exit $FAILED; }
+
+# Added helpers:
+#   nfc ARGS...                   like nf, with $T/newsfold.conf instead of
+#                                 /dev/null (written with short timeouts when
+#                                 missing: [poll] timeout 2s, connect 1s)
+#   json_assert NAME FILE CODE    run the Python CODE with `rows`, the JSON
+#                                 lines of FILE parsed (a line that is not
+#                                 JSON fails); ok when CODE raises nothing
+#   replay_conf [FILE...]         print a feeds.d drop-in of file:// sections,
+#                                 one per FILE (default: tests/data/replay/*.xml)
+nfc() {
+	[ -f "$T/newsfold.conf" ] ||
+		printf '[poll]\ntimeout = 2s\nconnect_timeout = 1s\n' >"$T/newsfold.conf"
+	"$NEWSFOLD" -c "$T/newsfold.conf" -d "$T/db" -f "$T/feeds.d" "$@"
+}
+json_assert() {
+	name=$1 file=$2 code=$3
+	if python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+exec(sys.argv[2])
+' "$file" "$code" >"$T/json.out" 2>&1; then
+		ok "$name"
+	else
+		fail "$name" "$(tail -3 "$T/json.out" | tr '\n' ' ')"
+	fi
+}
+replay_conf() {
+	[ $# -gt 0 ] || set -- "$DATA"/replay/*.xml
+	for f in "$@"; do
+		case $f in /*) ;; *) f=$PWD/$f ;; esac
+		printf '[file://%s]\n' "$f"
+	done
+}
