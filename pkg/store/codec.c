@@ -214,3 +214,30 @@ rd_f32(struct rd *r)
 	memcpy(&f, &u, 4);
 	return f;
 }
+
+void
+wr_u32le(struct buf *b, uint32_t v)
+{
+	unsigned char tmp[4];
+	int i;
+
+	for (i = 0; i < 4; i++, v >>= 8)
+		tmp[i] = (unsigned char)v;
+	buf_append(b, tmp, 4);
+}
+
+uint32_t
+rd_u32le(struct rd *r)
+{
+	uint32_t v = 0;
+	int i;
+
+	if (r->bad || r->end - r->p < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	for (i = 3; i >= 0; i--)
+		v = v << 8 | r->p[i];
+	r->p += 4;
+	return v;
+}

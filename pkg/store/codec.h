@@ -14,7 +14,7 @@
  *   str       varint n: 0 for NULL, else n-1 bytes and a NUL
  *   multistr  varint count, varint bytes, then that many bytes of
  *             NUL-terminated strings back to back
- *   u64le/f32 raw little-endian
+ *   u64le/u32le/f32 raw little-endian
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +32,7 @@ void wr_svarint(struct buf *b, int64_t v);
 void wr_str(struct buf *b, const char *s);
 void wr_multistr(struct buf *b, const char *s, uint32_t count);
 void wr_u64le(struct buf *b, uint64_t v);
+void wr_u32le(struct buf *b, uint32_t v);
 void wr_f32(struct buf *b, float v);
 
 void rd_init(struct rd *r, const void *p, size_t n);
@@ -42,6 +43,7 @@ int64_t rd_svarint(struct rd *r);
 const char *rd_str(struct rd *r);
 const char *rd_multistr(struct rd *r, uint32_t *count);
 uint64_t rd_u64le(struct rd *r);
+uint32_t rd_u32le(struct rd *r);
 float rd_f32(struct rd *r);
 
 /* multistr_len(s, count): bytes of ${count} strings back to back. */

@@ -5,39 +5,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <lmdb.h>
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include "store/store.h"
 #include "store/codec.h"
+#include "store/store_int.h"
 #include "base/banned.h"
 
-#define MAP_INITIAL ((size_t)1 << 30)
-#define FEED_URL_MAX 500
-
-enum { DB_META, DB_FEEDS, DB_ARTICLES, DB_KEYS, DB_STORIES, DB_STORY_TIME, DB_POSTINGS,
-       DB_DF, DB_COUNT };
-static const char *const db_names[DB_COUNT] = {
-	"meta", "feeds", "articles", "keys", "stories", "story_time", "postings", "df",
+const char *const store_db_names[DB_COUNT] = {
+	"meta", "feeds", "articles", "keys", "stories", "story_time", "postings", "df", "bands",
 };
 
-struct store {
-	MDB_env *env;
-	MDB_dbi dbi[DB_COUNT];
-	char *path;
-	unsigned flags;
-	size_t mapsize;
-};
-
-struct store_txn {
-	struct store *s;
-	MDB_txn *txn;
-	struct buf scratch;
-	int map_full;
-};
-
-static int
+int
 lmdb_fail(struct store_txn *t, struct nf_err *err, int rc, const char *what)
 {
 	if (rc == MDB_MAP_FULL && t)
@@ -48,7 +28,7 @@ lmdb_fail(struct store_txn *t, struct nf_err *err, int rc, const char *what)
 	return -1;
 }
 
-static void
+void
 put_be64(unsigned char *p, uint64_t v)
 {
 	int i;
@@ -57,7 +37,7 @@ put_be64(unsigned char *p, uint64_t v)
 		p[i] = (unsigned char)v;
 }
 
-static uint64_t
+uint64_t
 get_be64(const unsigned char *p)
 {
 	uint64_t v = 0;
@@ -68,13 +48,13 @@ get_be64(const unsigned char *p)
 	return v;
 }
 
-static uint64_t
+uint64_t
 time_key(int64_t t)
 {
 	return (uint64_t)t ^ (UINT64_C(1) << 63);
 }
 
-static int64_t
+int64_t
 time_unkey(uint64_t k)
 {
 	return (int64_t)(k ^ (UINT64_C(1) << 63));
@@ -120,7 +100,7 @@ open_dbs(struct store *s, struct nf_err *err)
 	if ((rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, &txn)))
 		return lmdb_fail(NULL, err, rc, "begin");
 	for (i = 0; i < DB_COUNT; i++) {
-		rc = mdb_dbi_open(txn, db_names[i], rdonly ? 0 : MDB_CREATE, &s->dbi[i]);
+		rc = mdb_dbi_open(txn, store_db_names[i], rdonly ? 0 : MDB_CREATE, &s->dbi[i]);
 		if (rc == MDB_NOTFOUND && rdonly) {
 			mdb_txn_abort(txn);
 			nf_err_set(err, "no newsfold database here yet (run `newsfold poll` first)");
@@ -128,7 +108,7 @@ open_dbs(struct store *s, struct nf_err *err)
 		}
 		if (rc) {
 			mdb_txn_abort(txn);
-			return lmdb_fail(NULL, err, rc, db_names[i]);
+			return lmdb_fail(NULL, err, rc, store_db_names[i]);
 		}
 	}
 	if ((rc = meta_get_u64(txn, s->dbi[DB_META], "format", &fmt)))
@@ -317,18 +297,18 @@ store_txn_map_full(const struct store_txn *t)
 	return t->map_full;
 }
 
-static int
+int
 txn_put(struct store_txn *t, int db, MDB_val *k, MDB_val *v, unsigned flags)
 {
 	int rc = mdb_put(t->txn, t->s->dbi[db], k, v, flags);
 
 	if (rc)
-		return lmdb_fail(t, NULL, rc, db_names[db]);
+		return lmdb_fail(t, NULL, rc, store_db_names[db]);
 	return 0;
 }
 
 /* txn_get: 0 found, 1 absent, -1 error. */
-static int
+int
 txn_get(struct store_txn *t, int db, MDB_val *k, MDB_val *v)
 {
 	int rc = mdb_get(t->txn, t->s->dbi[db], k, v);
@@ -336,17 +316,17 @@ txn_get(struct store_txn *t, int db, MDB_val *k, MDB_val *v)
 	if (rc == MDB_NOTFOUND)
 		return 1;
 	if (rc)
-		return lmdb_fail(t, NULL, rc, db_names[db]);
+		return lmdb_fail(t, NULL, rc, store_db_names[db]);
 	return 0;
 }
 
-static int
+int
 txn_del(struct store_txn *t, int db, MDB_val *k)
 {
 	int rc = mdb_del(t->txn, t->s->dbi[db], k, NULL);
 
 	if (rc && rc != MDB_NOTFOUND)
-		return lmdb_fail(t, NULL, rc, db_names[db]);
+		return lmdb_fail(t, NULL, rc, store_db_names[db]);
 	return 0;
 }
 
@@ -572,12 +552,19 @@ article_decode(const MDB_val *v, uint64_t id, struct store_article *a)
 		a->terms[i].h = rd_u64le(&r);
 		a->terms[i].w = rd_f32(&r);
 	}
-	if (r.bad || a->feeds == NULL) {
-		free(a->terms);
-		a->terms = NULL;
-		return -1;
-	}
+	a->nsig = (uint32_t)rd_varint(&r);
+	if (r.bad || a->nsig > 4096 || (size_t)(r.end - r.p) < (size_t)a->nsig * 4)
+		goto bad;
+	if (a->nsig && (a->sig = malloc(a->nsig * sizeof(*a->sig))) == NULL)
+		goto bad;
+	for (i = 0; i < a->nsig; i++)
+		a->sig[i] = rd_u32le(&r);
+	if (r.bad || a->feeds == NULL)
+		goto bad;
 	return 0;
+bad:
+	store_article_release(a);
+	return -1;
 }
 
 int
@@ -603,8 +590,10 @@ store_article_release(struct store_article *a)
 	if (a == NULL)
 		return;
 	free(a->terms);
+	free(a->sig);
 	a->terms = NULL;
-	a->nterms = 0;
+	a->sig = NULL;
+	a->nterms = a->nsig = 0;
 }
 
 int
@@ -639,6 +628,9 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 		wr_u64le(b, a->terms[i].h);
 		wr_f32(b, a->terms[i].w);
 	}
+	wr_varint(b, a->nsig);
+	for (i = 0; i < a->nsig; i++)
+		wr_u32le(b, a->sig[i]);
 	if (b->data == NULL)
 		return -1;
 	v.mv_size = b->len;

@@ -21,6 +21,8 @@
  *   postings   (u64 term, time, u64 article id) -> u64 story id: the
  *              articles of each term, in time order, for candidate lookup
  *   df         u64 term -> u32 number of articles holding the term
+ *   bands      (u8 band, u64 band hash, time, u64 article id) -> u64 story
+ *              id: the LSH buckets of the copy tier (see store_band_*)
  *
  * Records are a format byte followed by fields in a fixed order (varints,
  * NUL-terminated strings, raw little-endian arrays); see store.c.  A
@@ -148,6 +150,8 @@ struct store_article {
 	uint64_t sim_with;     /* the article or story it was compared with */
 	struct nf_term *terms; /* owned when read with store_article_get() */
 	uint32_t nterms;
+	uint32_t *sig;         /* MinHash signatures (copy tier), owned likewise */
+	uint32_t nsig;
 };
 
 /* store_article_time(a): published, or first seen where none. */
@@ -213,5 +217,19 @@ int store_postings_scan(struct store_txn *t, uint64_t term, int64_t tmin, int64_
  * posting (when articles move between stories). */
 int store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time,
                             uint64_t article, uint64_t story);
+
+/* ---- copy-tier LSH buckets (bands.c) ---------------------------------- */
+
+int store_band_put(struct store_txn *t, uint8_t band, uint64_t hash, int64_t time,
+                   uint64_t article, uint64_t story);
+int store_band_del(struct store_txn *t, uint8_t band, uint64_t hash, int64_t time,
+                   uint64_t article);
+/* store_bands_scan(t, band, hash, tmin, tmax, fn, ctx): articles in bucket
+ * (${band}, ${hash}) with time in [tmin, tmax]; fn returns non-zero to
+ * stop. */
+int store_bands_scan(struct store_txn *t, uint8_t band, uint64_t hash, int64_t tmin,
+                     int64_t tmax,
+                     int (*fn)(uint64_t article, uint64_t story, int64_t time, void *),
+                     void *ctx);
 
 #endif
