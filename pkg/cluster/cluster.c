@@ -7,17 +7,20 @@
 #include "base/banned.h"
 
 #define TITLE_BOOST 2.0f     /* a title term counts as this many body terms */
+#define NAME_BOOST 2.0f      /* a name counts as this many plain words */
+#define NUMBER_BOOST 2.0f    /* a number likewise */
 #define PROBE_TERMS 12       /* rarest article terms whose postings are read */
 #define PROBE_MAX 4000       /* postings read per term at most */
 #define CANDIDATES_MAX 512   /* candidate stories counted */
 #define VERIFY_MAX 24        /* candidate stories verified by cosine */
 #define COPY_CHECK_MAX 200   /* articles of a story checked for a copy */
+#define EVIDENCE_REST 0.75     /* share of the threshold the other terms must reach */
 
 void
 cluster_opts_init(struct cluster_opts *o)
 {
 	o->window = 72 * 3600;
-	o->story_threshold = 0.25;
+	o->story_threshold = 0.20;
 	o->copy_bits = 3;
 }
 
@@ -72,22 +75,121 @@ terms_push(struct cluster_terms *t, uint64_t h, float w)
 	return 0;
 }
 
+/* ---- names ------------------------------------------------------------ */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+is_upper(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static int
+is_word(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || is_upper(c) || (c >= '0' && c <= '9') || c >= 0x80 ||
+	       c == '\'';
+}
+
+int
+cluster_names_scan(const char *text, size_t len, struct cluster_names *out)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	int sentence_start = 1;
+	char w[64];
+
+	while (p < end) {
+		const unsigned char *q;
+		size_t n, i;
+
+		if (!is_word(*p)) {
+			if (*p == '.' || *p == '!' || *p == '?' || *p == '\n' || *p == ':')
+				sentence_start = 1;
+			p++;
+			continue;
+		}
+		for (q = p; q < end && is_word(*q) && *q != '\''; q++)
+			;
+		n = (size_t)(q - p);
+		/* a capitalised word that does not open a sentence, and is not
+		 * all capitals (a shouted headline) unless short (an acronym) */
+		if (!sentence_start && is_upper(*p) && n >= 2 && n < sizeof(w)) {
+			size_t upper = 0;
+			for (i = 0; i < n; i++) {
+				upper += is_upper(p[i]);
+				w[i] = (char)(is_upper(p[i]) ? p[i] + 32 : p[i]);
+			}
+			if (upper < n || n <= 5) {
+				if (out->n == out->alloc) {
+					size_t na = out->alloc ? out->alloc * 2 : 64;
+					uint64_t *h = realloc(out->h, na * sizeof(*h));
+					if (h == NULL)
+						return -1;
+					out->h = h;
+					out->alloc = na;
+				}
+				out->h[out->n++] = simhash_feature(w, n);
+			}
+		}
+		sentence_start = 0;
+		p = q;
+		while (p < end && *p == '\'')
+			p++;
+	}
+	if (out->n)
+		qsort(out->h, out->n, sizeof(*out->h), cmp_u64);
+	return 0;
+}
+
+void
+cluster_names_release(struct cluster_names *n)
+{
+	if (n == NULL)
+		return;
+	free(n->h);
+	memset(n, 0, sizeof(*n));
+}
+
+static int
+names_has(const struct cluster_names *names, uint64_t h)
+{
+	return names && names->n &&
+	       bsearch(&h, names->h, names->n, sizeof(*names->h), cmp_u64) != NULL;
+}
+
 static int
 terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
-                 struct norm_stemmer *st, float w)
+                 const struct cluster_names *names, struct norm_stemmer *st, float w)
 {
 	const char *s;
-	size_t i, n;
+	size_t i, j, n;
 
 	if (tk == NULL)
 		return 0;
 	for (i = 0; i < tk->n; i++) {
+		float tw = w;
+
 		if (!content_word(tk->tok[i], tk->len[i]))
 			continue;
+		if (names_has(names, simhash_feature(tk->tok[i], tk->len[i])))
+			tw *= NAME_BOOST;
+		else
+			for (j = 0; j < tk->len[i]; j++)
+				if (tk->tok[i][j] >= '0' && tk->tok[i][j] <= '9') {
+					tw *= NUMBER_BOOST;
+					break;
+				}
 		s = st ? norm_stem(st, tk->tok[i], tk->len[i], &n) : tk->tok[i];
 		if (st == NULL)
 			n = tk->len[i];
-		if (terms_push(t, simhash_feature(s, n), w))
+		if (terms_push(t, simhash_feature(s, n), tw))
 			return -1;
 	}
 	return 0;
@@ -95,12 +197,14 @@ terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
 
 int
 cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
-                    struct norm_stemmer *st, struct cluster_terms *out)
+                    const struct cluster_names *names, struct norm_stemmer *st,
+                    struct cluster_terms *out)
 {
 	uint32_t i, j;
 
 	memset(out, 0, sizeof(*out));
-	if (terms_add_tokens(out, title, st, TITLE_BOOST) || terms_add_tokens(out, body, st, 1.0f)) {
+	if (terms_add_tokens(out, title, names, st, TITLE_BOOST) ||
+	    terms_add_tokens(out, body, names, st, 1.0f)) {
 		cluster_terms_release(out);
 		return -1;
 	}
@@ -192,6 +296,31 @@ dot(const struct nf_term *a, uint32_t na, const struct nf_term *b, uint32_t nb)
 			i++;
 		else
 			j++;
+	}
+	return s;
+}
+
+/* dot_evidence(a, na, b, nb, top): dot(a, b), and in *top the largest
+ * single term's share of it. */
+static double
+dot_evidence(const struct nf_term *a, uint32_t na, const struct nf_term *b, uint32_t nb,
+             double *top)
+{
+	uint32_t i = 0, j = 0;
+	double s = 0, x;
+
+	*top = 0;
+	while (i < na && j < nb) {
+		if (a[i].h == b[j].h) {
+			x = (double)a[i++].w * b[j++].w;
+			s += x;
+			if (x > *top)
+				*top = x;
+		} else if (a[i].h < b[j].h) {
+			i++;
+		} else {
+			j++;
+		}
 	}
 	return s;
 }
@@ -389,6 +518,319 @@ find_copy(struct store_txn *t, const struct store_story *s, const struct store_a
 	return 0;
 }
 
+/* ---- splitting -------------------------------------------------------- */
+
+/*
+ * A story that absorbed an article of a look-alike event (the same kind of
+ * event, another place or day) drifts: the next articles of that event
+ * match the mixed centroid and join too, and the story chains into a blob.
+ * So when an article joins by a narrow margin, the story is bisected
+ * (2-means over its articles' vectors); when the two halves' centroids are
+ * less alike than the articles of one story are with each other, the
+ * smaller half becomes a story of its own.
+ */
+#define SPLIT_MIN 4          /* articles before a story is ever bisected */
+#define SPLIT_MAX 256        /* larger stories are left whole */
+#define SPLIT_COS 0.60       /* halves less alike than this are two stories */
+#define SPLIT_CONFIDENT 0.70 /* an article this close to the centroid is no drift */
+#define SPLIT_ITER 8
+
+struct member {
+	uint64_t id, copy_of;
+	int64_t time;
+	char *title, *outlet;
+	struct nf_term *terms;
+	uint32_t nterms;
+	int side;
+};
+
+static void
+members_free(struct member *m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(m[i].title);
+		free(m[i].outlet);
+		free(m[i].terms);
+	}
+	free(m);
+}
+
+static int
+member_set(struct member *m, const struct store_article *a)
+{
+	m->id = a->id;
+	m->copy_of = a->copy_of;
+	m->time = store_article_time(a);
+	m->title = a->title ? nf_strdup(a->title) : NULL;
+	m->outlet = nf_strdup(a->outlet ? a->outlet : "");
+	m->nterms = a->nterms;
+	m->terms = a->nterms ? malloc(a->nterms * sizeof(*m->terms)) : NULL;
+	if ((a->title && m->title == NULL) || m->outlet == NULL || (a->nterms && m->terms == NULL))
+		return -1;
+	if (a->nterms)
+		memcpy(m->terms, a->terms, a->nterms * sizeof(*m->terms));
+	return 0;
+}
+
+/* vec_sum(m, n, side, out, nout): the summed vector of the members on
+ * ${side} (-1: all), sorted by hash; caller frees *out. */
+static int
+vec_sum(const struct member *m, size_t n, int side, struct nf_term **out, uint32_t *nout)
+{
+	struct nf_term *v;
+	size_t i, k = 0, total = 0;
+	uint32_t j, w;
+
+	for (i = 0; i < n; i++)
+		if (side < 0 || m[i].side == side)
+			total += m[i].nterms;
+	*out = NULL;
+	*nout = 0;
+	if (total == 0)
+		return 0;
+	if ((v = malloc(total * sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (side < 0 || m[i].side == side)
+			for (j = 0; j < m[i].nterms; j++)
+				v[k++] = m[i].terms[j];
+	qsort(v, k, sizeof(*v), cmp_term_h);
+	for (j = 0, w = 0; j < k; j++) {
+		if (w && v[w - 1].h == v[j].h)
+			v[w - 1].w += v[j].w;
+		else
+			v[w++] = v[j];
+	}
+	*out = v;
+	*nout = w;
+	return 0;
+}
+
+static double
+cosine(const struct nf_term *a, uint32_t na, const struct nf_term *b, uint32_t nb)
+{
+	double x = vnorm(a, na), y = vnorm(b, nb);
+
+	return x > 0 && y > 0 ? dot(a, na, b, nb) / (x * y) : 0;
+}
+
+/*
+ * story_write(t, s, m, n, side, id, old_last): rewrite story ${id} from
+ * its members on ${side}: articles, outlets, centroid, times, and the
+ * representative (the earliest original).
+ */
+static int
+story_write(struct store_txn *t, const struct store_story *old, const struct member *m,
+            size_t n, int side, uint64_t id, int64_t old_last)
+{
+	struct store_story ns;
+	struct buf outlets;
+	uint64_t *arts = NULL;
+	struct nf_term *c = NULL;
+	const struct member *rep = NULL;
+	uint32_t nc = 0, no = 0;
+	size_t i, k = 0;
+	int rc = -1;
+
+	buf_init(&outlets, 0);
+	memset(&ns, 0, sizeof(ns));
+	if ((arts = malloc(n * sizeof(*arts))) == NULL || vec_sum(m, n, side, &c, &nc))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (m[i].side != side)
+			continue;
+		arts[k++] = m[i].id;
+		if (!outlets_has(outlets.data ? outlets.data : "", no, m[i].outlet)) {
+			if (buf_append(&outlets, m[i].outlet, strlen(m[i].outlet) + 1))
+				goto out;
+			no++;
+		}
+		if (k == 1 || m[i].time < ns.first_seen)
+			ns.first_seen = m[i].time;
+		if (k == 1 || m[i].time > ns.last_seen)
+			ns.last_seen = m[i].time;
+		if (rep == NULL || (rep->copy_of && !m[i].copy_of) ||
+		    (!rep->copy_of == !m[i].copy_of && m[i].time < rep->time))
+			rep = &m[i];
+	}
+	if (nc > CLUSTER_CENTROID_TERMS) {
+		qsort(c, nc, sizeof(*c), cmp_term_w_desc);
+		nc = CLUSTER_CENTROID_TERMS;
+		qsort(c, nc, sizeof(*c), cmp_term_h);
+	}
+	ns.id = id;
+	ns.articles = arts;
+	ns.narticles = (uint32_t)k;
+	ns.outlets = outlets.data;
+	ns.noutlets = no;
+	ns.centroid = c;
+	ns.ncentroid = nc;
+	ns.rep = rep ? rep->id : 0;
+	ns.title = rep ? rep->title : NULL;
+	if (old && old->id == id) {
+		ns.read = old->read;
+		ns.read_outlets = old->read_outlets;
+	}
+	rc = store_story_put(t, &ns, old_last);
+out:
+	free(arts);
+	free(c);
+	buf_release(&outlets);
+	return rc;
+}
+
+/* move_article(t, m, story): re-point a stored article and its postings. */
+static int
+move_article(struct store_txn *t, const struct member *m, uint64_t story)
+{
+	struct store_article x;
+	uint32_t i;
+	int rc;
+
+	if ((rc = store_article_get(t, m->id, &x)))
+		return rc > 0 ? 0 : -1;
+	x.story = story;
+	rc = store_article_put(t, &x);
+	store_article_release(&x);
+	for (i = 0; rc == 0 && i < m->nterms; i++)
+		rc = store_posting_set_story(t, m->terms[i].h, m->time, m->id, story);
+	return rc;
+}
+
+/* bisect(m, n, best): 2-means of the members into m[].side, seeded with
+ * the member least like the whole story against all the others; *best is
+ * the cosine of the two halves' centroids (2 when a half is empty). */
+static int
+bisect(struct member *m, size_t n, double *best)
+{
+	struct nf_term *ca = NULL, *cb = NULL;
+	uint32_t nca, ncb;
+	size_t i, seed = 0;
+	int iter, changed, rc = -1;
+	double low = 2, c;
+
+	*best = 2;
+	if (vec_sum(m, n, -1, &cb, &ncb))
+		goto out;
+	for (i = 0; i < n; i++) {
+		c = cosine(m[i].terms, m[i].nterms, cb, ncb);
+		if (c < low) {
+			low = c;
+			seed = i;
+		}
+	}
+	for (i = 0; i < n; i++)
+		m[i].side = i != seed;
+	for (iter = 0; iter < SPLIT_ITER; iter++) {
+		free(ca);
+		free(cb);
+		ca = cb = NULL;
+		if (vec_sum(m, n, 0, &ca, &nca) || vec_sum(m, n, 1, &cb, &ncb))
+			goto out;
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			int side = cosine(m[i].terms, m[i].nterms, ca, nca) >
+			           cosine(m[i].terms, m[i].nterms, cb, ncb) ? 0 : 1;
+			changed += side != m[i].side;
+			m[i].side = side;
+		}
+		if (!changed)
+			break;
+	}
+	free(ca);
+	free(cb);
+	ca = cb = NULL;
+	if (vec_sum(m, n, 0, &ca, &nca) || vec_sum(m, n, 1, &cb, &ncb))
+		goto out;
+	if (nca && ncb)
+		*best = cosine(ca, nca, cb, ncb);
+	rc = 0;
+out:
+	free(ca);
+	free(cb);
+	return rc;
+}
+
+static int
+story_split(struct store_txn *t, uint64_t id, struct store_article *a)
+{
+	struct store_story s;
+	struct member *m = NULL;
+	size_t i, n = 0, na, nb;
+	int rc = -1, keep;
+	double best_cos = 2;
+	uint64_t new_id;
+	int64_t old_last;
+
+	if (store_story_get(t, id, &s))
+		return -1;
+	if (s.narticles < SPLIT_MIN || s.narticles > SPLIT_MAX) {
+		store_story_release(&s);
+		return 0;
+	}
+	old_last = s.last_seen;
+	if ((m = calloc(s.narticles, sizeof(*m))) == NULL)
+		goto out;
+	for (i = 0; i < s.narticles; i++) {
+		struct store_article x;
+		int r;
+
+		if (s.articles[i] == a->id) {
+			if (member_set(&m[n++], a))
+				goto out;
+			continue;
+		}
+		if ((r = store_article_get(t, s.articles[i], &x)) > 0)
+			continue;
+		if (r < 0)
+			goto out;
+		r = member_set(&m[n++], &x);
+		store_article_release(&x);
+		if (r)
+			goto out;
+	}
+	if (n < SPLIT_MIN) {
+		rc = 0;
+		goto out;
+	}
+	/* 2-means from a few seeds (the members least like the story, each
+	 * against the member least like it); keep the partition whose halves
+	 * are least alike */
+	if (bisect(m, n, &best_cos))
+		goto out;
+	for (i = na = nb = 0; i < n; i++)
+		m[i].side ? nb++ : na++;
+	if (na < 2 || nb < 2 || best_cos >= SPLIT_COS) {
+		rc = 0;
+		goto out;
+	}
+	/* the larger half keeps the story; the other becomes a new one */
+	keep = na >= nb ? 0 : 1;
+	if (store_next_id(t, "story", &new_id))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (m[i].side == keep)
+			continue;
+		if (m[i].id == a->id)
+			a->story = new_id; /* not stored yet: the caller writes it */
+		else if (move_article(t, &m[i], new_id))
+			goto out;
+	}
+	if (story_write(t, &s, m, n, keep, id, old_last) ||
+	    story_write(t, NULL, m, n, !keep, new_id, NF_TIME_NONE))
+		goto out;
+	nf_log(NF_LOG_DEBUG, "cluster: story %llu split: %zu articles moved to story %llu",
+	       (unsigned long long)id, keep ? na : nb, (unsigned long long)new_id);
+	rc = 0;
+out:
+	if (m)
+		members_free(m, s.narticles);
+	store_story_release(&s);
+	return rc;
+}
+
 /* ---- assignment ------------------------------------------------------- */
 
 int
@@ -428,12 +870,17 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 	}
 	qsort(p->v, p->n, sizeof(p->v[0]), cmp_cand);
 	for (i = 0; i < p->n && i < VERIFY_MAX; i++) {
-		double sim, cn;
+		double sim, cn, top;
 
 		if (store_story_get(t, p->v[i].story, &cs))
 			continue;
 		cn = vnorm(cs.centroid, cs.ncentroid);
-		sim = cn > 0 ? dot(a->terms, a->nterms, cs.centroid, cs.ncentroid) / cn : 0;
+		sim = cn > 0 ? dot_evidence(a->terms, a->nterms, cs.centroid, cs.ncentroid, &top) / cn
+		             : 0;
+		/* one shared term is no evidence of one event: the match must
+		 * hold without its strongest term too */
+		if (cn > 0 && sim - top / cn < opts->story_threshold * EVIDENCE_REST)
+			sim = sim - top / cn;
 		if (sim > best_sim) {
 			store_story_release(&best);
 			best = cs;
@@ -458,6 +905,8 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 			a->sim_with = orig;
 		}
 		if (story_add(t, &best, a))
+			goto out;
+		if (best_sim < SPLIT_CONFIDENT && story_split(t, best.id, a))
 			goto out;
 		goto postings;
 	}

@@ -45,10 +45,28 @@ struct cluster_terms {
 	uint32_t n, alloc;
 };
 
-/* cluster_terms_build(title, body, st, out): count the content terms of an
- * article's title and body tokens, stemmed with ${st} (NULL: unstemmed). */
+/*
+ * struct cluster_names: the words an article writes capitalised inside a
+ * sentence (names: "Tara Reid", "Gulf of Aden") -- their folded forms'
+ * hashes, sorted.  Owned; cluster_names_release() frees.
+ */
+struct cluster_names {
+	uint64_t *h;
+	size_t n, alloc;
+};
+
+/* cluster_names_scan(text, len, out): add the names of raw (unfolded)
+ * ${text} to ${out}. */
+int cluster_names_scan(const char *text, size_t len, struct cluster_names *out);
+void cluster_names_release(struct cluster_names *n);
+
+/* cluster_terms_build(title, body, names, st, out): count the content terms
+ * of an article's title and body tokens, stemmed with ${st} (NULL:
+ * unstemmed); title terms, names (${names}, may be NULL) and numbers count
+ * extra. */
 int cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
-                        struct norm_stemmer *st, struct cluster_terms *out);
+                        const struct cluster_names *names, struct norm_stemmer *st,
+                        struct cluster_terms *out);
 void cluster_terms_release(struct cluster_terms *t);
 
 /* cluster_df_add(t, terms): count ${terms} in the document frequencies

@@ -62,7 +62,7 @@ config_init(struct nf_config *c)
 	c->timeout = 60;
 	c->max_body = 16u << 20;
 	c->window = 72 * 3600;
-	c->story_threshold = 0.25;
+	c->story_threshold = 0.20;
 	c->copy_threshold = 0.50;
 }
 

@@ -12,7 +12,7 @@
  *   [store]    path, feeds, keep (30d), sync (durable | batch)
  *   [poll]     interval (30m), concurrency (32), per_host (2),
  *              connect_timeout (15s), timeout (60s), max_body (16M), user_agent
- *   [cluster]  window (72h), story_threshold (0.25), copy_threshold (0.50)
+ *   [cluster]  window (72h), story_threshold (0.20), copy_threshold (0.50)
  *
  * Durations are 90s, 10m, 2h, 7d, 2w; sizes 512k, 16M, 1G.  A '#' or ';'
  * starts a trailing comment only after white space (URLs keep their

@@ -170,6 +170,7 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 	const char *body_src = NULL;
 	enum feed_text_type body_type = FEED_TEXT;
 	struct cluster_terms raw = {0};
+	struct cluster_names names = {0};
 	struct nf_term terms[CLUSTER_ARTICLE_TERMS];
 	struct store_article a;
 	uint64_t *sh = NULL;
@@ -231,7 +232,8 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 		return -1;
 	if (tokens_of(w, &w->title, &w->ttok) || tokens_of(w, &w->body, &w->btok))
 		goto err0;
-	if (cluster_terms_build(&w->ttok, &w->btok, w->stem, &raw) || cluster_df_add(w->t, &raw) ||
+	if (cluster_names_scan(w->body.data ? w->body.data : "", w->body.len, &names) ||
+	    cluster_terms_build(&w->ttok, &w->btok, &names, w->stem, &raw) || cluster_df_add(w->t, &raw) ||
 	    cluster_weigh(w->t, &raw, terms, &a.nterms))
 		goto err1;
 	a.terms = terms;
@@ -277,10 +279,12 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 	w->stats->added++;
 	free(sh);
 	cluster_terms_release(&raw);
+	cluster_names_release(&names);
 	return 0;
 err1:
 	free(sh);
 	cluster_terms_release(&raw);
+	cluster_names_release(&names);
 err0:
 	return -1;
 }

@@ -212,7 +212,7 @@ config_defaults_are_the_documented_ones(void **state)
 	assert_int_equal(c.timeout, 60);
 	assert_int_equal(c.max_body, 16u << 20);
 	assert_int_equal(c.window, 72 * 3600);
-	assert_float_equal(c.story_threshold, 0.25, 1e-9);
+	assert_float_equal(c.story_threshold, 0.20, 1e-9);
 	assert_float_equal(c.copy_threshold, 0.50, 1e-9);
 	config_release(&c);
 }
@@ -304,7 +304,7 @@ config_bad_values_are_reported_with_file_and_line_and_skipped(void **state)
 	assert_int_equal(c.interval, 30 * 60);
 	assert_int_equal(c.timeout, 60);
 	assert_int_equal(c.max_body, 16u << 20);
-	assert_float_equal(c.story_threshold, 0.25, 1e-9);
+	assert_float_equal(c.story_threshold, 0.20, 1e-9);
 	assert_int_equal(c.sync_batch, 0);
 	assert_int_equal(c.keep, 30 * 86400);
 	assert_int_equal(c.per_host, 2); /* under the unterminated [poll */
