@@ -21,6 +21,7 @@ cluster_opts_init(struct cluster_opts *o)
 {
 	o->window = 72 * 3600;
 	o->story_threshold = 0.20;
+	o->copy_threshold = 0.50;
 	o->copy_bits = 3;
 }
 
@@ -491,30 +492,121 @@ out:
 
 /* ---- copies ----------------------------------------------------------- */
 
-static int
-find_copy(struct store_txn *t, const struct store_story *s, const struct store_article *a,
-          int bits, uint64_t *orig, int *dist)
-{
-	uint32_t i, from;
+#define LEAD_COPY 0.80      /* lead resemblance that marks a teaser */
+#define COPY_CANDIDATES 64  /* candidates verified per article */
 
-	if (a->simhash == 0)
+int
+cluster_fingerprint(const char *const *tok, const uint32_t *len, size_t n,
+                    uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD], uint64_t *simhash)
+{
+	uint64_t *sh;
+	size_t m, lead;
+
+	*simhash = 0;
+	if (n < CLUSTER_COPY_MIN_WORDS)
 		return 0;
-	from = s->narticles > COPY_CHECK_MAX ? s->narticles - COPY_CHECK_MAX : 0;
-	for (i = from; i < s->narticles; i++) {
+	if ((sh = malloc(n * sizeof(*sh))) == NULL)
+		return -1;
+	m = simhash_shingles(tok, len, n, 3, sh);
+	*simhash = simhash64(sh, NULL, m);
+	minhash_oph(sh, m, sig, STORE_SIG_FULL);
+	/* the lead's shingles are the first ones of the text */
+	lead = n < CLUSTER_LEAD_WORDS ? m : CLUSTER_LEAD_WORDS - 2;
+	minhash_oph(sh, lead, sig + STORE_SIG_FULL, STORE_SIG_LEAD);
+	free(sh);
+	return STORE_SIG_FULL + STORE_SIG_LEAD;
+}
+
+struct copy_cands {
+	uint64_t id[COPY_CANDIDATES];
+	size_t n;
+	uint64_t self;
+};
+
+static int
+copy_candidate(uint64_t article, uint64_t story, int64_t time, void *ctx)
+{
+	struct copy_cands *c = ctx;
+	size_t i;
+
+	if (article == c->self)
+		return 0;
+	for (i = 0; i < c->n; i++)
+		if (c->id[i] == article)
+			return 0;
+	if (c->n == COPY_CANDIDATES)
+		return 1;
+	c->id[c->n++] = article;
+	return 0;
+}
+
+/*
+ * find_copy(t, opts, a, orig, story, sim): an earlier article that ${a}
+ * copies, found through the LSH buckets inside the window and verified.
+ * Returns 1 (orig, its story and the resemblance set), 0, or -1.
+ */
+static int
+find_copy(struct store_txn *t, const struct cluster_opts *opts, const struct store_article *a,
+          uint64_t *orig, uint64_t *story, double *sim)
+{
+	uint8_t band[STORE_BANDS];
+	uint64_t hash[STORE_BANDS];
+	struct copy_cands c;
+	int64_t at = store_article_time(a);
+	double best = 0;
+	int nb, i, found = 0;
+	size_t k;
+
+	if (a->nsig != STORE_SIG_FULL + STORE_SIG_LEAD)
+		return 0;
+	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) <= 0)
+		return nb < 0 ? -1 : 0;
+	c.n = 0;
+	c.self = a->id;
+	for (i = 0; i < nb; i++)
+		if (store_bands_scan(t, band[i], hash[i], at - opts->window, at + opts->window,
+		                     copy_candidate, &c))
+			return -1;
+	for (k = 0; k < c.n; k++) {
 		struct store_article o;
+		double full, lead, score;
 		int d;
 
-		if (store_article_get(t, s->articles[i], &o))
+		if (store_article_get(t, c.id[k], &o))
 			continue;
-		d = o.simhash ? simhash_distance(o.simhash, a->simhash) : 64;
-		if (d <= bits) {
-			*orig = o.copy_of ? o.copy_of : o.id;
-			*dist = d;
-			store_article_release(&o);
-			return 1;
+		if (o.nsig == a->nsig && o.story) {
+			full = minhash_similarity(a->sig, o.sig, STORE_SIG_FULL);
+			lead = minhash_similarity(a->sig + STORE_SIG_FULL, o.sig + STORE_SIG_FULL,
+			                          STORE_SIG_LEAD);
+			d = simhash_distance(a->simhash, o.simhash);
+			score = full >= opts->copy_threshold ? full
+			        : lead >= LEAD_COPY ? lead
+			        : d <= opts->copy_bits ? 1.0 - d / 64.0 : 0;
+			if (score > best) {
+				best = score;
+				*orig = o.copy_of ? o.copy_of : o.id;
+				*story = o.story;
+				*sim = score;
+				found = 1;
+			}
 		}
 		store_article_release(&o);
 	}
+	return found;
+}
+
+static int
+bands_put(struct store_txn *t, const struct store_article *a)
+{
+	uint8_t band[STORE_BANDS];
+	uint64_t hash[STORE_BANDS];
+	int nb, i;
+
+	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) < 0)
+		return -1;
+	for (i = 0; i < nb; i++)
+		if (store_band_put(t, band[i], hash[i], store_article_time(a), a->id, a->story))
+			return -1;
 	return 0;
 }
 
@@ -850,7 +942,30 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 	a->tier = alone ? TIER_ALONE : TIER_NEW;
 	a->sim = 0;
 	a->sim_with = 0;
-	if (alone || a->nterms == 0)
+	if (alone)
+		goto new_story;
+
+	/* tier 1: a copy of an earlier article joins its original's story */
+	{
+		uint64_t orig, story;
+		double jsim;
+		int r = find_copy(t, opts, a, &orig, &story, &jsim);
+
+		if (r < 0)
+			goto out;
+		if (r && store_story_get(t, story, &best) == 0) {
+			found = 1;
+			a->story = best.id;
+			a->tier = TIER_COPY;
+			a->copy_of = orig;
+			a->sim = (float)jsim;
+			a->sim_with = orig;
+			if (story_add(t, &best, a))
+				goto out;
+			goto postings;
+		}
+	}
+	if (a->nterms == 0)
 		goto new_story;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
@@ -891,19 +1006,10 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 		}
 	}
 	if (found && best_sim >= opts->story_threshold) {
-		uint64_t orig;
-		int d;
-
 		a->story = best.id;
 		a->tier = TIER_STORY;
 		a->sim = (float)best_sim;
 		a->sim_with = best.id;
-		if (find_copy(t, &best, a, opts->copy_bits, &orig, &d)) {
-			a->tier = TIER_COPY;
-			a->copy_of = orig;
-			a->sim = 1.0f - (float)d / 64.0f;
-			a->sim_with = orig;
-		}
 		if (story_add(t, &best, a))
 			goto out;
 		if (best_sim < SPLIT_CONFIDENT && story_split(t, best.id, a))
@@ -920,10 +1026,13 @@ new_story:
 	a->story = best.id;
 	best.articles = NULL; /* story_add() did not take ownership of anything */
 postings:
-	if (!alone)
+	if (!alone) {
 		for (i = 0; i < a->nterms; i++)
 			if (store_posting_put(t, a->terms[i].h, at, a->id, a->story))
 				goto out;
+		if (bands_put(t, a))
+			goto out;
+	}
 	rc = 0;
 out:
 	if (found)

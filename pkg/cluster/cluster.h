@@ -4,10 +4,13 @@
  * cluster: which story a new article belongs to.
  *
  * Two tiers, applied online as each article arrives:
- *   copies   near-identical text (syndicated wire copy, light edits): the
- *            64-bit SimHash of word 3-shingles within a few bits of an
- *            earlier article of the candidate story; the copy points at the
- *            original (copy_of).
+ *   copies   near-identical text (syndicated wire copy with a dateline or
+ *            footer, light edits, a teaser of the full article): MinHash
+ *            signatures of word 3-shingles of the whole text and of its
+ *            lead, banded for LSH; candidates from shared buckets inside
+ *            the time window are verified by their estimated resemblance
+ *            (or a SimHash within a few bits); the copy joins its
+ *            original's story and points at it (copy_of).
  *   stories  the same event in other words: a TF-IDF term vector (document
  *            frequencies kept in the store; title terms weighted up; stop
  *            words out).  Candidate stories come from the postings of the
@@ -31,6 +34,7 @@
 struct cluster_opts {
 	int64_t window;         /* seconds either side of an article's time */
 	double story_threshold; /* cosine to the centroid to join a story */
+	double copy_threshold;  /* MinHash resemblance of texts to mark a copy */
 	int copy_bits;          /* SimHash distance at most this: a copy */
 };
 
@@ -90,5 +94,19 @@ int cluster_weigh(struct store_txn *t, const struct cluster_terms *terms, struct
  */
 int cluster_assign(struct store_txn *t, const struct cluster_opts *opts,
                    struct store_article *a, int alone);
+
+/* Copy fingerprints: the lead is the first CLUSTER_LEAD_WORDS words. */
+#define CLUSTER_LEAD_WORDS 60
+#define CLUSTER_COPY_MIN_WORDS 12
+
+/*
+ * cluster_fingerprint(tok, len, n, sig, simhash): the copy fingerprints of
+ * a text of ${n} tokens: STORE_SIG_FULL + STORE_SIG_LEAD MinHash values
+ * into ${sig} and its SimHash into *simhash.  Returns the number of
+ * signature values (0 when the text is shorter than
+ * CLUSTER_COPY_MIN_WORDS: no copy fingerprint), or -1.
+ */
+int cluster_fingerprint(const char *const *tok, const uint32_t *len, size_t n,
+                        uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD], uint64_t *simhash);
 
 #endif

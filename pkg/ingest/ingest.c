@@ -10,7 +10,6 @@
 
 #define SUMMARY_MAX 400     /* bytes of text kept per article */
 #define TEXT_MAX (4u << 20) /* bytes of text normalised per field */
-#define COPY_MIN_TOKENS 12  /* shorter texts get no copy fingerprint */
 
 void
 ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
@@ -21,6 +20,7 @@ ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
 	if (cfg) {
 		o->cluster.window = cfg->window;
 		o->cluster.story_threshold = cfg->story_threshold;
+		o->cluster.copy_threshold = cfg->copy_threshold;
 		o->interval = cfg->interval;
 	}
 }
@@ -173,7 +173,7 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 	struct cluster_names names = {0};
 	struct nf_term terms[CLUSTER_ARTICLE_TERMS];
 	struct store_article a;
-	uint64_t *sh = NULL;
+	uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD];
 	char pub[24];
 
 	/* text */
@@ -237,12 +237,12 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 	    cluster_weigh(w->t, &raw, terms, &a.nterms))
 		goto err1;
 	a.terms = terms;
-	if (w->btok.n >= COPY_MIN_TOKENS) {
-		size_t n;
-		if ((sh = malloc(w->btok.n * sizeof(*sh))) == NULL)
+	{
+		int nsig = cluster_fingerprint(w->btok.tok, w->btok.len, w->btok.n, sig, &a.simhash);
+		if (nsig < 0)
 			goto err1;
-		n = simhash_shingles(w->btok.tok, w->btok.len, w->btok.n, 3, sh);
-		a.simhash = simhash64(sh, NULL, n);
+		a.sig = sig;
+		a.nsig = (uint32_t)nsig;
 	}
 	buf_reset(&w->outlet);
 	if (w->canon.len == 0 || norm_outlet(w->canon.data, &w->outlet) || w->outlet.len == 0) {
@@ -277,12 +277,10 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 		if (store_key_put(w->t, keys[i], a.id))
 			goto err1;
 	w->stats->added++;
-	free(sh);
 	cluster_terms_release(&raw);
 	cluster_names_release(&names);
 	return 0;
 err1:
-	free(sh);
 	cluster_terms_release(&raw);
 	cluster_names_release(&names);
 err0:

@@ -65,3 +65,59 @@ simhash_distance(uint64_t a, uint64_t b)
 {
 	return __builtin_popcountll(a ^ b);
 }
+
+void
+minhash_oph(const uint64_t *features, size_t n, uint32_t *sig, unsigned k)
+{
+	unsigned char filled[256];
+	unsigned shift = 64, i, j, nfilled = 0;
+	size_t f;
+
+	if (k > 256)
+		k = 256;
+	for (i = k; i > 1; i >>= 1)
+		shift--;
+	memset(filled, 0, sizeof(filled));
+	for (i = 0; i < k; i++)
+		sig[i] = MINHASH_EMPTY;
+	for (f = 0; f < n; f++) {
+		/* remix: features may be hashes of correlated inputs */
+		uint64_t h = features[f] * UINT64_C(0x9e3779b97f4a7c15);
+		unsigned bin = k > 1 ? (unsigned)(h >> shift) : 0;
+		uint32_t v = (uint32_t)(h ^ (h >> 29));
+
+		if (v == MINHASH_EMPTY)
+			v--;
+		nfilled += !filled[bin];
+		filled[bin] = 1;
+		if (v < sig[bin])
+			sig[bin] = v;
+	}
+	if (nfilled == 0 || nfilled == k)
+		return;
+	/* densify: an empty bin takes the value of the next filled bin, mixed
+	 * with the distance so that borrowed values rarely collide */
+	for (i = 0; i < k; i++) {
+		if (filled[i])
+			continue;
+		for (j = 1; j < k; j++)
+			if (filled[(i + j) % k]) {
+				sig[i] = sig[(i + j) % k] ^ (j * UINT32_C(0x9e3779b9));
+				if (sig[i] == MINHASH_EMPTY)
+					sig[i]--;
+				break;
+			}
+	}
+}
+
+double
+minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned k)
+{
+	unsigned i, same = 0;
+
+	if (k == 0 || a[0] == MINHASH_EMPTY || b[0] == MINHASH_EMPTY)
+		return 0;
+	for (i = 0; i < k; i++)
+		same += a[i] == b[i];
+	return (double)same / k;
+}

@@ -34,4 +34,19 @@ uint64_t simhash64(const uint64_t *features, const float *weights, size_t n);
 /* simhash_distance(a, b): the Hamming distance of two fingerprints, 0..64. */
 int simhash_distance(uint64_t a, uint64_t b);
 
+/*
+ * MinHash by one-permutation hashing: each feature hash falls in one of ${k}
+ * bins by its top bits and the bin keeps its smallest low 32 bits; empty
+ * bins borrow from the next non-empty bin (rotation densification), so one
+ * pass estimates the Jaccard similarity of two feature sets.
+ *
+ * minhash_oph(features, n, sig, k): ${k} (a power of two, at most 256)
+ * values into ${sig}; every value is MINHASH_EMPTY when n is 0.
+ */
+#define MINHASH_EMPTY UINT32_MAX
+void minhash_oph(const uint64_t *features, size_t n, uint32_t *sig, unsigned k);
+/* minhash_similarity(a, b, k): the share of equal values, 0..1 (0 when
+ * either signature is empty). */
+double minhash_similarity(const uint32_t *a, const uint32_t *b, unsigned k);
+
 #endif

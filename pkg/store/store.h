@@ -220,6 +220,29 @@ int store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time,
 
 /* ---- copy-tier LSH buckets (bands.c) ---------------------------------- */
 
+/*
+ * An article's `sig` is STORE_SIG_FULL MinHash values of its text's word
+ * 3-shingles, then STORE_SIG_LEAD of its lead's (the first words, for
+ * teasers); nsig is 0 for an article with no copy fingerprint.  Each run
+ * of STORE_BAND_ROWS values is one LSH band: bands 0.. of the full
+ * signature, then those of the lead.  A band whose values are all
+ * MINHASH_EMPTY (UINT32_MAX) has no bucket.
+ */
+#define STORE_SIG_FULL 64
+#define STORE_SIG_LEAD 32
+#define STORE_BAND_ROWS 4
+#define STORE_BANDS ((STORE_SIG_FULL + STORE_SIG_LEAD) / STORE_BAND_ROWS)
+
+/*
+ * store_band_keys(a, band, hash, max): the LSH buckets of article ${a}
+ * recomputed from its record (a->sig), as its bands entries were written:
+ * up to ${max} pairs into ${band}/${hash}; returns how many, or -1 when the
+ * scheme is unknown to this build (then retention and fsck cannot check or
+ * delete bands entries by article).  Owned by bands.c; retention.c carries
+ * a weak stub returning -1 until bands.c defines it.
+ */
+int store_band_keys(const struct store_article *a, uint8_t *band, uint64_t *hash, int max);
+
 int store_band_put(struct store_txn *t, uint8_t band, uint64_t hash, int64_t time,
                    uint64_t article, uint64_t story);
 int store_band_del(struct store_txn *t, uint8_t band, uint64_t hash, int64_t time,
