@@ -378,8 +378,11 @@ parse_rfc822(const char *s)
 	int64_t y = -1;
 	int mon = 0, d = -1, h = 0, mi = 0, sec = 0, off = 0, have = 0;
 	int have_time = 0, pm = -1, n, v, nd;
-	const char *p = s, *w;
+	const char *p = s, *w, *first;
 
+	while (is_space((unsigned char)*p))
+		p++;
+	first = p;
 	for (;;) {
 		while (is_space((unsigned char)*p) || *p == ',' || *p == '.' || *p == '/')
 			p++;
@@ -399,6 +402,8 @@ parse_rfc822(const char *s)
 				mon = v;
 			else if (!have_time && is_wday(w, p - w))
 				continue;
+			else if (w == first && *p == ',' && p - w <= 12)
+				continue; /* a weekday in another language: "mer," */
 			else if (have_time && pm < 0 && (word_eq(w, p - w, "am") ||
 			    word_eq(w, p - w, "pm")))
 				pm = lower((unsigned char)*w) == 'p';

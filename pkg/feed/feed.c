@@ -34,7 +34,7 @@
 #include "feed/feed.h"
 #include "base/banned.h"
 
-#define DEFAULT_MAX_ENTRIES 10000
+#define DEFAULT_MAX_ENTRIES 100000
 #define DEFAULT_MAX_FIELD (1u << 20)
 #define ENTITY_BUDGET (256u << 10) /* bytes of entity expansion per document */
 
@@ -678,11 +678,18 @@ atom_person(struct px *px, xmlNodePtr n, struct feed_person *p)
 			set_str(px, &p->name, text(px, c));
 		else if (strcmp(local, "email") == 0)
 			set_str(px, &p->email, text(px, c));
-		else if (strcmp(local, "uri") == 0 || strcmp(local, "url") == 0)
+		else if (strcmp(local, "uri") == 0 || strcmp(local, "url") == 0 ||
+		    strcmp(local, "homepage") == 0)
 			set_str(px, &p->uri, resolve(px, c, text(px, c)));
 	}
 	if (p->name == NULL && p->email == NULL && p->uri == NULL && !has_elements(n))
 		rss_person(px, text(px, n), p); /* <atom:author>Name</atom:author> */
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 static void
@@ -696,8 +703,7 @@ add_category(struct px *px, struct feed_category **arr, size_t *n,
 		goto drop;
 	for (i = 0; i < *n; i++)
 		if (term && (*arr)[i].term && strcmp((*arr)[i].term, term) == 0 &&
-		    ((!scheme && !(*arr)[i].scheme) ||
-		    (scheme && (*arr)[i].scheme && strcmp(scheme, (*arr)[i].scheme) == 0)))
+		    same_str(scheme, (*arr)[i].scheme) && same_str(label, (*arr)[i].label))
 			goto drop;
 	if ((a = grow(*arr, *n, sizeof(**arr))) == NULL) {
 		px->nomem = 1;
@@ -823,14 +829,63 @@ b64val(int c)
 	return -1;
 }
 
-/* base64_inplace(s): decode ${s} over itself (it only shrinks). */
+/* valid_utf8(s, n): ${n} bytes at ${s} are UTF-8 text without NUL. */
+static int
+valid_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k, need;
+	uint32_t c;
+
+	while (i < n) {
+		c = s[i];
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			need = 1;
+		else if (c >= 0xE0 && c <= 0xEF)
+			need = 2;
+		else if (c >= 0xF0 && c <= 0xF4)
+			need = 3;
+		else
+			return 0;
+		if (n - i <= need)
+			return 0;
+		c &= 0x3F >> need;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+			c = (c << 6) | (s[i + k] & 0x3F);
+		}
+		if ((need == 2 && c < 0x800) || (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+		    (c >= 0xD800 && c <= 0xDFFF))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/* base64_inplace(s): decode ${s} over itself (it only shrinks) when it is
+ * base64 of UTF-8 text; otherwise ${s} is left as it is. */
 static void
 base64_inplace(char *s)
 {
 	unsigned acc = 0;
 	int bits = 0, v;
-	char *out = s, *p;
+	char *out, *p, *copy;
+	size_t n = 0;
 
+	for (p = s; *p; p++)
+		if (b64val((unsigned char)*p) >= 0)
+			n++;
+		else if (*p != '=' && !is_ws((unsigned char)*p))
+			return;
+	if (n == 0 || (copy = nf_strdup(s)) == NULL)
+		return;
+	out = copy;
 	for (p = s; *p; p++) {
 		if ((v = b64val((unsigned char)*p)) < 0)
 			continue;
@@ -842,6 +897,24 @@ base64_inplace(char *s)
 		}
 	}
 	*out = '\0';
+	if (valid_utf8((const unsigned char *)copy, (size_t)(out - copy)))
+		memcpy(s, copy, (size_t)(out - copy) + 1);
+	free(copy);
+}
+
+/* is_binary_type(t): a MIME type whose Atom content is base64 (RFC 4287
+ * 4.1.3.3: neither text/ nor XML). */
+static int
+is_binary_type(const char *t)
+{
+	size_t n;
+
+	if (t == NULL || strchr(t, '/') == NULL || nf_strncasecmp_ascii(t, "text/", 5) == 0)
+		return 0;
+	n = strcspn(t, "; \t");
+	if (n >= 3 && nf_strncasecmp_ascii(t + n - 3, "xml", 3) == 0)
+		return 0;
+	return 1;
 }
 
 /* text_type(t): an Atom type attribute ("text", "html", "xhtml" or a
@@ -888,7 +961,8 @@ atom_text(struct px *px, xmlNodePtr n, enum feed_text_type *type)
 		return take(px);
 	}
 	s = text(px, n);
-	if (s != NULL && mode != NULL && strcmp(mode, "base64") == 0)
+	if (s != NULL && ((mode != NULL && strcmp(mode, "base64") == 0) ||
+	    (mode == NULL && is_binary_type(attr(px, n, "type")))))
 		base64_inplace(s);
 	return s;
 }
@@ -900,8 +974,17 @@ atom_link(struct px *px, xmlNodePtr n, struct feed_link **arr, size_t *cnt,
           struct feed_entry *e)
 {
 	char *href, *rel, *type;
+	const char *v;
 
 	href = resolve(px, n, attr_dup(px, n, "href"));
+	if (href == NULL && (v = attr(px, n, "href")) != NULL && *v == '\0') {
+		/* href="": the base itself (RFC 3986 5.2) */
+		xmlChar *b = xmlNodeGetBase(px->x, n);
+
+		if (b != NULL && (href = nf_strdup((const char *)b)) == NULL)
+			px->nomem = 1;
+		xmlFree(b);
+	}
 	if (href == NULL)
 		href = resolve(px, n, text(px, n)); /* <atom:link>url</atom:link> */
 	rel = attr_dup(px, n, "rel");
@@ -1310,8 +1393,8 @@ feed_child(struct px *px, struct ectx *x, xmlNodePtr n)
 				f->ttl = parse_int(s);
 				free(s);
 			}
-		} else if (strcmp(local, "image") == 0 && f->image == NULL)
-			rss_image(px, n);
+		} else if (strcmp(local, "image") == 0)
+			rss_image(px, n); /* RSS 1.0: the channel's and the top-level one */
 		return;
 	}
 	if (is_atom(px, id)) {
@@ -1357,8 +1440,7 @@ feed_child(struct px *px, struct ectx *x, xmlNodePtr n)
 	}
 	switch (id) {
 	case NS_DC:
-		if (strcmp(local, "creator") == 0 || strcmp(local, "author") == 0 ||
-		    strcmp(local, "publisher") == 0) {
+		if (strcmp(local, "creator") == 0 || strcmp(local, "author") == 0) {
 			rss_person(px, text(px, n), &p);
 			add_person(px, &f->authors, &f->nauthors, &p);
 		} else if (strcmp(local, "contributor") == 0)
@@ -1816,7 +1898,7 @@ parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_o
 	ctxt->sax->serror = on_xml_error;
 	px->x = xmlCtxtReadMemory(ctxt, p, (int)(e - p), opts ? opts->url : NULL, enc,
 	    XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
 	if (px->x != NULL && px->x->encoding != NULL)
 		s = nf_strdup((const char *)px->x->encoding);
 	else
@@ -1949,11 +2031,40 @@ json_authors(struct px *px, json_t *o, struct feed_person **arr, size_t *n, cons
 			add_person(px, arr, n, &p);
 		}
 	}
-	if ((v = json_object_get(o, "author")) != NULL && json_is_object(v)) {
+	/* JSON Feed 1.1: "authors" supersedes the deprecated "author" */
+	if (*n == 0 && (v = json_object_get(o, "author")) != NULL && json_is_object(v)) {
 		memset(&p, 0, sizeof(p));
 		p.name = jstr(px, v, "name");
 		p.uri = jurl(px, v, "url", base);
 		add_person(px, arr, n, &p);
+	}
+}
+
+/* inherit_authors(px, f): entries without authors get the feed's (JSON
+ * Feed 1.1; RFC 4287 4.2.1 for Atom). */
+static void
+inherit_authors(struct px *px, const struct feed_info *f)
+{
+	struct feed_entry *e;
+	struct feed_person p;
+	size_t i, j;
+
+	for (i = 0; i < px->doc->nentries && !px->nomem; i++) {
+		e = &px->doc->entries[i];
+		if (e->nauthors > 0)
+			continue;
+		for (j = 0; j < f->nauthors && !px->nomem; j++) {
+			p.name = f->authors[j].name ? nf_strdup(f->authors[j].name) : NULL;
+			p.email = f->authors[j].email ? nf_strdup(f->authors[j].email) : NULL;
+			p.uri = f->authors[j].uri ? nf_strdup(f->authors[j].uri) : NULL;
+			if ((f->authors[j].name && !p.name) || (f->authors[j].email && !p.email) ||
+			    (f->authors[j].uri && !p.uri)) {
+				person_release(&p);
+				px->nomem = 1;
+				return;
+			}
+			add_person(px, &e->authors, &e->nauthors, &p);
+		}
 	}
 }
 
@@ -2078,6 +2189,7 @@ parse_json(struct px *px, const char *data, size_t len, const struct feed_parse_
 			if (px->nomem)
 				break;
 		}
+	inherit_authors(px, f);
 out:
 	json_decref(root);
 }

@@ -110,7 +110,7 @@ struct feed_doc {
 struct feed_parse_opts {
 	const char *url;          /* the document's URL, for relative links; may be NULL */
 	const char *content_type; /* HTTP Content-Type (charset), may be NULL */
-	size_t max_entries;       /* 0: default (10000) */
+	size_t max_entries;       /* 0: default (100000) */
 	size_t max_field;         /* bytes per field, 0: default (1 MiB) */
 };
 
