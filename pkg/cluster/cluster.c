@@ -10,6 +10,7 @@
 #define NAME_BOOST 2.0f      /* a name counts as this many plain words */
 #define NUMBER_BOOST 2.0f    /* a number likewise */
 #define PROBE_TERMS 12       /* rarest article terms whose postings are read */
+#define POSTED_TERMS 16 /* heaviest article terms posted for later articles */
 #define PROBE_MAX 4000       /* postings read per term at most */
 #define CANDIDATES_MAX 512   /* candidate stories counted */
 #define VERIFY_MAX 24        /* candidate stories verified by cosine */
@@ -1027,8 +1028,16 @@ new_story:
 	best.articles = NULL; /* story_add() did not take ownership of anything */
 postings:
 	if (!alone) {
-		for (i = 0; i < a->nterms; i++)
-			if (store_posting_put(t, a->terms[i].h, at, a->id, a->story))
+		/* only the heaviest terms are posted: candidates come from them */
+		nprobe = a->nterms < POSTED_TERMS ? a->nterms : POSTED_TERMS;
+		if (probe_terms == NULL) {
+			if ((probe_terms = malloc(a->nterms * sizeof(*probe_terms) + 1)) == NULL)
+				goto out;
+			memcpy(probe_terms, a->terms, a->nterms * sizeof(*probe_terms));
+			qsort(probe_terms, a->nterms, sizeof(*probe_terms), cmp_term_w_desc);
+		}
+		for (i = 0; i < nprobe; i++)
+			if (store_posting_put(t, probe_terms[i].h, at, a->id, a->story))
 				goto out;
 		if (bands_put(t, a))
 			goto out;

@@ -1,0 +1,37 @@
+#!/bin/sh
+# bench_cluster.sh -- the clustering stage on real streams and labelled news.
+#
+#   1. quality: shared/eval/cluster_quality.sh on the labelled ECB+ dev set
+#      (pairwise and B-cubed precision, recall, F1);
+#   2. speed: a replay of a real item table (shared/data/items, default the
+#      gesab001 table, 60k items over 17 outlets) as one feed file per outlet
+#      and day, polled once with sync = batch: microseconds per article (wall
+#      and CPU, everything from reading the file to the commit), peak
+#      memory, database bytes per article, and stories with 3+ outlets.
+# BENCH_ITEMS names another table; BENCH_LIMIT caps the items replayed.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+shared=${SHARED_DATA:-$here/../../../shared/data}
+eval_dir=$(cd "$shared/../eval" 2>/dev/null && pwd) || { echo "bench_cluster: no shared/eval"; exit 1; }
+items=${BENCH_ITEMS:-$shared/items/gesab001_rss_items_2020-2021.jsonl.xz}
+w=$(mktemp -d)
+trap 'rm -rf "$w"' EXIT
+
+echo "-- quality on ECB+ dev (772 articles, 66 stories)"
+bash "$eval_dir/cluster_quality.sh" "$NEWSFOLD" "$shared/stories/ecbplus-dev.jsonl" 2>/dev/null | tail -3
+
+echo "-- replay of $(basename "$items")"
+n=$(python3 "$here/items_to_feeds.py" "$items" "$w/feeds" ${BENCH_LIMIT:+--limit $BENCH_LIMIT})
+printf '[store]\nsync = batch\n' > "$w/batch.conf"
+/usr/bin/time -f '%e %U %S %M' -o "$w/time" \
+	"$NEWSFOLD" -c "$w/batch.conf" -d "$w/db" -f "$w/feeds/feeds.d" poll 2>/dev/null
+read -r wall user sys rss < "$w/time"
+bytes=$(du -sb "$w/db" | cut -f1)
+multi=$("$NEWSFOLD" -c /dev/null -d "$w/db" stories --all --min-outlets 3 | wc -l)
+awk -v n="$n" -v wall="$wall" -v user="$user" -v sys="$sys" -v rss="$rss" -v bytes="$bytes" \
+    -v multi="$multi" 'BEGIN {
+	printf "articles %d  wall %.1f s  cpu %.1f s\n", n, wall, user + sys
+	printf "per article: %.0f us wall, %.0f us cpu (goal 40 us)\n", wall / n * 1e6, (user + sys) / n * 1e6
+	printf "peak memory %.0f MB, database %.0f bytes per article\n", rss / 1024, bytes / n
+	printf "stories with 3 or more outlets: %d\n", multi
+}'
