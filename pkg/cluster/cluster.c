@@ -11,9 +11,9 @@
 #define NUMBER_BOOST 2.0f    /* a number likewise */
 #define PROBE_TERMS 12       /* rarest article terms whose postings are read */
 #define POSTED_TERMS 16 /* heaviest article terms posted for later articles */
-#define PROBE_MAX 4000       /* postings read per term at most */
+#define PROBE_MAX 500       /* postings read per term at most */
 #define CANDIDATES_MAX 512   /* candidate stories counted */
-#define VERIFY_MAX 24        /* candidate stories verified by cosine */
+#define VERIFY_MAX 8        /* candidate stories verified by cosine */
 #define COPY_CHECK_MAX 200   /* articles of a story checked for a copy */
 #define EVIDENCE_REST 0.75     /* share of the threshold the other terms must reach */
 
@@ -232,15 +232,157 @@ cluster_terms_release(struct cluster_terms *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* ---- document frequencies ---------------------------------------------- */
+
+struct df_slot {
+	uint64_t h;
+	uint32_t count; /* the count as of now, in this transaction */
+	int32_t delta;  /* what this transaction added */
+	int used;
+};
+
+struct cluster_df {
+	struct df_slot *v;
+	size_t cap, n;
+	uint64_t ndocs;
+	int64_t ndocs_delta;
+	int ndocs_known;
+};
+
+struct cluster_df *
+cluster_df_new(void)
+{
+	struct cluster_df *df = calloc(1, sizeof(*df));
+
+	if (df == NULL)
+		return NULL;
+	df->cap = 4096;
+	if ((df->v = calloc(df->cap, sizeof(*df->v))) == NULL) {
+		free(df);
+		return NULL;
+	}
+	return df;
+}
+
+void
+cluster_df_free(struct cluster_df *df)
+{
+	if (df == NULL)
+		return;
+	free(df->v);
+	free(df);
+}
+
+void
+cluster_df_forget(struct cluster_df *df)
+{
+	memset(df->v, 0, df->cap * sizeof(*df->v));
+	df->n = 0;
+	df->ndocs_known = 0;
+	df->ndocs_delta = 0;
+}
+
+static struct df_slot *
+df_find(struct cluster_df *df, uint64_t h)
+{
+	size_t i = (size_t)(h ^ (h >> 29)) & (df->cap - 1);
+
+	while (df->v[i].used && df->v[i].h != h)
+		i = (i + 1) & (df->cap - 1);
+	return &df->v[i];
+}
+
+static int
+df_grow(struct cluster_df *df)
+{
+	struct df_slot *old = df->v;
+	size_t i, oldcap = df->cap;
+
+	if ((df->v = calloc(oldcap * 2, sizeof(*df->v))) == NULL) {
+		df->v = old;
+		return -1;
+	}
+	df->cap = oldcap * 2;
+	for (i = 0; i < oldcap; i++)
+		if (old[i].used)
+			*df_find(df, old[i].h) = old[i];
+	free(old);
+	return 0;
+}
+
+/* df_slot(t, df, h): the cached slot of term ${h}, read from the store on
+ * first use; NULL when out of memory. */
+static struct df_slot *
+df_get(struct store_txn *t, struct cluster_df *df, uint64_t h)
+{
+	struct df_slot *s;
+
+	if ((df->n + 1) * 2 > df->cap && df_grow(df))
+		return NULL;
+	s = df_find(df, h);
+	if (!s->used) {
+		s->used = 1;
+		s->h = h;
+		s->count = store_df(t, h);
+		s->delta = 0;
+		df->n++;
+	}
+	return s;
+}
+
+static uint64_t
+df_ndocs(struct store_txn *t, struct cluster_df *df)
+{
+	if (!df->ndocs_known) {
+		df->ndocs = store_counter(t, "ndocs");
+		df->ndocs_known = 1;
+	}
+	return df->ndocs;
+}
+
+static int
+cmp_slot(const void *a, const void *b)
+{
+	const struct df_slot *x = a, *y = b;
+
+	return x->h < y->h ? -1 : x->h > y->h;
+}
+
 int
-cluster_df_add(struct store_txn *t, const struct cluster_terms *terms)
+cluster_df_flush(struct store_txn *t, struct cluster_df *df)
+{
+	size_t i, k = 0;
+	int rc = 0;
+
+	/* compact the changed slots and write them in key order */
+	for (i = 0; i < df->cap; i++)
+		if (df->v[i].used && df->v[i].delta)
+			df->v[k++] = df->v[i];
+	qsort(df->v, k, sizeof(*df->v), cmp_slot);
+	for (i = 0; i < k && rc == 0; i++)
+		rc = store_df_add(t, df->v[i].h, df->v[i].delta);
+	if (rc == 0 && df->ndocs_delta)
+		rc = store_counter_add(t, "ndocs", df->ndocs_delta);
+	cluster_df_forget(df);
+	return rc;
+}
+
+int
+cluster_df_add(struct store_txn *t, struct cluster_df *df, const struct cluster_terms *terms)
 {
 	uint32_t i;
 
-	for (i = 0; i < terms->n; i++)
-		if (store_df_add(t, terms->v[i].h, 1))
+	for (i = 0; i < terms->n; i++) {
+		struct df_slot *s = df_get(t, df, terms->v[i].h);
+		if (s == NULL)
 			return -1;
-	return store_counter_add(t, "ndocs", 1);
+		s->count++;
+		s->delta++;
+	}
+	df_ndocs(t, df);
+	df->ndocs++;
+	df->ndocs_delta++;
+	return 0;
 }
 
 static float
@@ -251,10 +393,10 @@ idf(uint64_t ndocs, uint32_t df)
 }
 
 int
-cluster_weigh(struct store_txn *t, const struct cluster_terms *terms, struct nf_term *out,
-              uint32_t *nout)
+cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct cluster_terms *terms,
+              struct nf_term *out, uint32_t *nout)
 {
-	uint64_t ndocs = store_counter(t, "ndocs");
+	uint64_t ndocs = df_ndocs(t, df);
 	struct nf_term *tmp;
 	uint32_t i, n;
 	double norm = 0;
@@ -265,7 +407,14 @@ cluster_weigh(struct store_txn *t, const struct cluster_terms *terms, struct nf_
 	if ((tmp = malloc(terms->n * sizeof(*tmp))) == NULL)
 		return -1;
 	for (i = 0; i < terms->n; i++) {
-		float w = (1.0f + logf(terms->v[i].w)) * idf(ndocs, store_df(t, terms->v[i].h));
+		struct df_slot *sl = df_get(t, df, terms->v[i].h);
+		float w;
+
+		if (sl == NULL) {
+			free(tmp);
+			return -1;
+		}
+		w = (1.0f + logf(terms->v[i].w)) * idf(ndocs, sl->count);
 		tmp[i].h = terms->v[i].h;
 		tmp[i].w = w > 0 ? w : 0;
 	}
@@ -282,24 +431,6 @@ cluster_weigh(struct store_txn *t, const struct cluster_terms *terms, struct nf_
 	qsort(out, n, sizeof(*out), cmp_term_h);
 	*nout = n;
 	return 0;
-}
-
-/* dot(a, b): both sorted by hash. */
-static double
-dot(const struct nf_term *a, uint32_t na, const struct nf_term *b, uint32_t nb)
-{
-	uint32_t i = 0, j = 0;
-	double s = 0;
-
-	while (i < na && j < nb) {
-		if (a[i].h == b[j].h)
-			s += (double)a[i++].w * b[j++].w;
-		else if (a[i].h < b[j].h)
-			i++;
-		else
-			j++;
-	}
-	return s;
 }
 
 /* dot_evidence(a, na, b, nb, top): dot(a, b), and in *top the largest
@@ -701,13 +832,6 @@ vec_sum(const struct member *m, size_t n, int side, struct nf_term **out, uint32
 	return 0;
 }
 
-static double
-cosine(const struct nf_term *a, uint32_t na, const struct nf_term *b, uint32_t nb)
-{
-	double x = vnorm(a, na), y = vnorm(b, nb);
-
-	return x > 0 && y > 0 ? dot(a, na, b, nb) / (x * y) : 0;
-}
 
 /*
  * story_write(t, s, m, n, side, id, old_last): rewrite story ${id} from
@@ -794,55 +918,92 @@ move_article(struct store_txn *t, const struct member *m, uint64_t story)
 
 /* bisect(m, n, best): 2-means of the members into m[].side, seeded with
  * the member least like the whole story against all the others; *best is
- * the cosine of the two halves' centroids (2 when a half is empty). */
+ * the cosine of the two halves' centroids (2 when a half is empty).  The
+ * story's terms are numbered once, so each round is linear in its terms. */
 static int
 bisect(struct member *m, size_t n, double *best)
 {
-	struct nf_term *ca = NULL, *cb = NULL;
-	uint32_t nca, ncb;
-	size_t i, seed = 0;
-	int iter, changed, rc = -1;
-	double low = 2, c;
+	struct nf_term *all = NULL, key;
+	uint32_t nall, *ix = NULL, j;
+	size_t *off = NULL, i, total = 0;
+	double *c = NULL, norm[2], low = 2, x;
+	int iter, changed, rc = -1, side;
+	size_t seed = 0;
 
 	*best = 2;
-	if (vec_sum(m, n, -1, &cb, &ncb))
+	if (vec_sum(m, n, -1, &all, &nall) || nall == 0)
 		goto out;
+	for (i = 0; i < n; i++)
+		total += m[i].nterms;
+	if ((ix = malloc((total + 1) * sizeof(*ix))) == NULL ||
+	    (off = malloc((n + 1) * sizeof(*off))) == NULL ||
+	    (c = malloc(2 * (size_t)nall * sizeof(*c))) == NULL)
+		goto out;
+	for (i = 0, total = 0; i < n; i++) {
+		off[i] = total;
+		for (j = 0; j < m[i].nterms; j++) {
+			const struct nf_term *f;
+			key.h = m[i].terms[j].h;
+			f = bsearch(&key, all, nall, sizeof(*all), cmp_term_h);
+			ix[total++] = (uint32_t)(f - all);
+		}
+	}
+	off[n] = total;
+	/* the seed: the member least like the whole */
+	for (j = 0, x = 0; j < nall; j++)
+		x += (double)all[j].w * all[j].w;
+	norm[0] = sqrt(x);
 	for (i = 0; i < n; i++) {
-		c = cosine(m[i].terms, m[i].nterms, cb, ncb);
-		if (c < low) {
-			low = c;
+		double d = 0;
+		for (j = 0; j < m[i].nterms; j++)
+			d += (double)m[i].terms[j].w * all[ix[off[i] + j]].w;
+		d = norm[0] > 0 ? d / norm[0] : 0;
+		if (d < low) {
+			low = d;
 			seed = i;
 		}
 	}
 	for (i = 0; i < n; i++)
 		m[i].side = i != seed;
-	for (iter = 0; iter < SPLIT_ITER; iter++) {
-		free(ca);
-		free(cb);
-		ca = cb = NULL;
-		if (vec_sum(m, n, 0, &ca, &nca) || vec_sum(m, n, 1, &cb, &ncb))
-			goto out;
+	for (iter = 0; iter <= SPLIT_ITER; iter++) {
+		/* the halves' centroids, dense */
+		memset(c, 0, 2 * (size_t)nall * sizeof(*c));
+		for (i = 0; i < n; i++)
+			for (j = 0; j < m[i].nterms; j++)
+				c[(size_t)m[i].side * nall + ix[off[i] + j]] += m[i].terms[j].w;
+		for (side = 0; side < 2; side++) {
+			for (j = 0, x = 0; j < nall; j++)
+				x += c[(size_t)side * nall + j] * c[(size_t)side * nall + j];
+			norm[side] = sqrt(x);
+		}
+		if (iter == SPLIT_ITER)
+			break;
 		changed = 0;
 		for (i = 0; i < n; i++) {
-			int side = cosine(m[i].terms, m[i].nterms, ca, nca) >
-			           cosine(m[i].terms, m[i].nterms, cb, ncb) ? 0 : 1;
+			double d[2] = {0, 0};
+			for (side = 0; side < 2; side++) {
+				for (j = 0; j < m[i].nterms; j++)
+					d[side] += m[i].terms[j].w * c[(size_t)side * nall + ix[off[i] + j]];
+				d[side] = norm[side] > 0 ? d[side] / norm[side] : 0;
+			}
+			side = d[0] > d[1] ? 0 : 1;
 			changed += side != m[i].side;
 			m[i].side = side;
 		}
 		if (!changed)
-			break;
+			iter = SPLIT_ITER - 1; /* one more round for the final centroids */
 	}
-	free(ca);
-	free(cb);
-	ca = cb = NULL;
-	if (vec_sum(m, n, 0, &ca, &nca) || vec_sum(m, n, 1, &cb, &ncb))
-		goto out;
-	if (nca && ncb)
-		*best = cosine(ca, nca, cb, ncb);
+	if (norm[0] > 0 && norm[1] > 0) {
+		for (j = 0, x = 0; j < nall; j++)
+			x += c[j] * c[(size_t)nall + j];
+		*best = x / (norm[0] * norm[1]);
+	}
 	rc = 0;
 out:
-	free(ca);
-	free(cb);
+	free(all);
+	free(ix);
+	free(off);
+	free(c);
 	return rc;
 }
 

@@ -73,17 +73,35 @@ int cluster_terms_build(const struct norm_tokens *title, const struct norm_token
                         struct cluster_terms *out);
 void cluster_terms_release(struct cluster_terms *t);
 
-/* cluster_df_add(t, terms): count ${terms} in the document frequencies
- * (and one more document); call once per new article, before weighing. */
-int cluster_df_add(struct store_txn *t, const struct cluster_terms *terms);
+/*
+ * struct cluster_df: the document frequencies a write transaction reads and
+ * changes, cached: each term is read from the store once, counted in
+ * memory, and written back once, in key order, by cluster_df_flush()
+ * before the commit.  cluster_df_new() returns NULL when out of memory;
+ * the caller frees with cluster_df_free().  One cache serves one
+ * transaction at a time: flush (or forget, after an abort) between them.
+ */
+struct cluster_df;
+struct cluster_df *cluster_df_new(void);
+void cluster_df_free(struct cluster_df *df);
+/* cluster_df_forget(df): drop every cached count (after an abort). */
+void cluster_df_forget(struct cluster_df *df);
+/* cluster_df_flush(t, df): write the changed counts and the document
+ * count to the store; the cache is then empty. */
+int cluster_df_flush(struct store_txn *t, struct cluster_df *df);
+
+/* cluster_df_add(t, df, terms): count ${terms} in the document
+ * frequencies (and one more document); once per new article, before
+ * weighing. */
+int cluster_df_add(struct store_txn *t, struct cluster_df *df, const struct cluster_terms *terms);
 
 /*
- * cluster_weigh(t, terms, out, nout): the article's unit-length TF-IDF
+ * cluster_weigh(t, df, terms, out, nout): the article's unit-length TF-IDF
  * vector, its CLUSTER_ARTICLE_TERMS heaviest terms sorted by hash, into
  * ${out} (room for CLUSTER_ARTICLE_TERMS); *nout set.
  */
-int cluster_weigh(struct store_txn *t, const struct cluster_terms *terms, struct nf_term *out,
-                  uint32_t *nout);
+int cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct cluster_terms *terms,
+                  struct nf_term *out, uint32_t *nout);
 
 /*
  * cluster_assign(t, opts, a): put new article ${a} (id, terms, simhash,

@@ -35,6 +35,7 @@ struct work {
 	struct buf title, body, fold, canon, outlet, feeds;
 	struct norm_tokens ttok, btok;
 	struct norm_stemmer *stem;
+	struct cluster_df *df;
 	struct ingest_stats *stats;
 };
 
@@ -50,6 +51,7 @@ work_init(struct work *w)
 	norm_tokens_init(&w->ttok);
 	norm_tokens_init(&w->btok);
 	w->stem = norm_stemmer_new();
+	w->df = cluster_df_new();
 }
 
 static void
@@ -64,6 +66,7 @@ work_release(struct work *w)
 	norm_tokens_release(&w->ttok);
 	norm_tokens_release(&w->btok);
 	norm_stemmer_free(w->stem);
+	cluster_df_free(w->df);
 }
 
 /* text_of(s, type, out): the plain text of a feed value. */
@@ -233,8 +236,8 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 	if (tokens_of(w, &w->title, &w->ttok) || tokens_of(w, &w->body, &w->btok))
 		goto err0;
 	if (cluster_names_scan(w->body.data ? w->body.data : "", w->body.len, &names) ||
-	    cluster_terms_build(&w->ttok, &w->btok, &names, w->stem, &raw) || cluster_df_add(w->t, &raw) ||
-	    cluster_weigh(w->t, &raw, terms, &a.nterms))
+	    cluster_terms_build(&w->ttok, &w->btok, &names, w->stem, &raw) || cluster_df_add(w->t, w->df, &raw) ||
+	    cluster_weigh(w->t, w->df, &raw, terms, &a.nterms))
 		goto err1;
 	a.terms = terms;
 	{
@@ -376,6 +379,10 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	w.now = nf_now();
 	w.stats = stats;
 	w.doc_url = res->effective_url ? res->effective_url : sub->url;
+	if (w.stem == NULL || w.df == NULL) {
+		nf_err_set(err, "out of memory");
+		goto err0;
+	}
 	if ((w.t = store_begin(s, 1, err)) == NULL)
 		goto err0;
 	if (old_feed_get(w.t, sub->url, &old)) {
@@ -391,6 +398,10 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 				           store_txn_map_full(w.t) ? " (map full)" : "");
 				goto err2;
 			}
+		if (cluster_df_flush(w.t, w.df)) {
+			nf_err_set(err, "storing term statistics failed");
+			goto err2;
+		}
 	}
 	store_feed_init(&f, sub->url);
 	f.title = sub->title ? sub->title
