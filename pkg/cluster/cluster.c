@@ -474,14 +474,18 @@ vnorm(const struct nf_term *a, uint32_t n)
 struct cand {
 	uint64_t story;
 	float score;
+	uint32_t term; /* the last probe that counted it */
 };
+
+#define CAND_SLOTS 1024 /* a power of two, at least 2 * CANDIDATES_MAX */
 
 struct probe {
 	struct cand v[CANDIDATES_MAX];
 	size_t n;
-	float w;     /* the weight of the term being probed */
-	size_t seen; /* postings read for this term */
-	uint64_t last_story;
+	int16_t slot[CAND_SLOTS]; /* story -> index in v, -1 when free */
+	float w;       /* the weight of the term being probed */
+	uint32_t term; /* which probe this is, from 1 */
+	size_t seen;   /* postings read for this term */
 };
 
 static int
@@ -492,20 +496,26 @@ probe_posting(uint64_t article, uint64_t story, int64_t time, void *ctx)
 
 	if (++p->seen > PROBE_MAX)
 		return 1;
-	if (story == 0 || story == p->last_story)
-		return 0; /* count a story once per term */
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].story == story) {
-			p->v[i].score += p->w;
-			p->last_story = story;
-			return 0;
+	if (story == 0)
+		return 0;
+	i = (size_t)(story * UINT64_C(0x9e3779b97f4a7c15) >> 54) & (CAND_SLOTS - 1);
+	while (p->slot[i] >= 0 && p->v[p->slot[i]].story != story)
+		i = (i + 1) & (CAND_SLOTS - 1);
+	if (p->slot[i] >= 0) {
+		struct cand *c = &p->v[p->slot[i]];
+		if (c->term != p->term) { /* count a story once per term */
+			c->score += p->w;
+			c->term = p->term;
 		}
+		return 0;
+	}
 	if (p->n < CANDIDATES_MAX) {
+		p->slot[i] = (int16_t)p->n;
 		p->v[p->n].story = story;
 		p->v[p->n].score = p->w;
+		p->v[p->n].term = p->term;
 		p->n++;
 	}
-	p->last_story = story;
 	return 0;
 }
 
@@ -1133,6 +1143,7 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
 	    (probe_terms = malloc(a->nterms * sizeof(*probe_terms))) == NULL)
 		goto out;
+	memset(p->slot, 0xff, sizeof(p->slot));
 	/* probe the heaviest (rarest) terms */
 	memcpy(probe_terms, a->terms, a->nterms * sizeof(*probe_terms));
 	qsort(probe_terms, a->nterms, sizeof(*probe_terms), cmp_term_w_desc);
@@ -1140,7 +1151,7 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 	for (i = 0; i < nprobe; i++) {
 		p->w = probe_terms[i].w;
 		p->seen = 0;
-		p->last_story = 0;
+		p->term = i + 1;
 		if (store_postings_scan(t, probe_terms[i].h, at - opts->window, at + opts->window,
 		                        probe_posting, p))
 			goto out;
