@@ -65,7 +65,24 @@ int cmd_open_store(struct cmd_ctx *c);
 /* cmd_load_feeds(c): (re)read feeds.d into c->feeds, reporting problems. */
 int cmd_load_feeds(struct cmd_ctx *c);
 
+/* cmd_state_path(c, leaf): "${leaf}" in the directory that holds the
+ * database directory (the state directory: $STATE_DIRECTORY under
+ * systemd); caller frees; NULL out of memory. */
+char *cmd_state_path(const struct cmd_ctx *c, const char *leaf);
+/* cmd_atom_write_file(c, path, since): the Atom feed of the stories seen
+ * since ${since}, written atomically to ${path} (for `run`, after every
+ * poll, to $STATE/stories.atom); 0 or -1 (reported). */
+int cmd_atom_write_file(struct cmd_ctx *c, const char *path, int64_t since);
+/* cmd_lists_refresh(c, force): fetch the due subscription lists
+ * (`type = opml`, or all with ${force}) with conditional GET, keep them in
+ * $STATE/lists, record each outcome in the store like a feed's, and reload
+ * c->feeds so that it follows the feeds they list now.  Call it after
+ * cmd_open_store() and before polling; 0, or -1 when it could not run. */
+int cmd_lists_refresh(struct cmd_ctx *c, int force);
+
 int cmd_poll(int argc, char **argv, struct cmd_ctx *c);
+int cmd_run(int argc, char **argv, struct cmd_ctx *c);
+int cmd_add(int argc, char **argv, struct cmd_ctx *c);
 int cmd_stories(int argc, char **argv, struct cmd_ctx *c);
 int cmd_show(int argc, char **argv, struct cmd_ctx *c);
 int cmd_read(int argc, char **argv, struct cmd_ctx *c);
@@ -73,6 +90,14 @@ int cmd_feeds(int argc, char **argv, struct cmd_ctx *c);
 int cmd_parse(int argc, char **argv, struct cmd_ctx *c);
 int cmd_check(int argc, char **argv, struct cmd_ctx *c);
 int cmd_stats(int argc, char **argv, struct cmd_ctx *c);
+int cmd_fsck(int argc, char **argv, struct cmd_ctx *c);
+/* cmd_store_expire(c): remove what is older than [store] keep from the
+ * open store (cmd_store.c); 0, or -1 (reported). */
+int cmd_store_expire(struct cmd_ctx *c);
+int cmd_remove(int argc, char **argv, struct cmd_ctx *c);
+int cmd_import(int argc, char **argv, struct cmd_ctx *c);
+int cmd_export(int argc, char **argv, struct cmd_ctx *c);
+int cmd_atom(int argc, char **argv, struct cmd_ctx *c);
 int cmd_version(int argc, char **argv, struct cmd_ctx *c);
 int cmd_help(int argc, char **argv, struct cmd_ctx *c);
 

@@ -1,14 +1,28 @@
 /* feeds, check, stats: subscriptions and their health. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "cmd.h"
 #include "base/banned.h"
+
+/* bad_option(cmd, argv): the usage error of the option getopt_long()
+ * just refused: unknown, or missing its value. */
+static int
+bad_option(const char *cmd, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (optopt)
+		return cmd_usage_error(cmd, "option '%s' needs a value", opt);
+	return cmd_usage_error(cmd, "unknown option '%s'", opt);
+}
 
 static void
 set_time(json_t *o, const char *key, int64_t t)
@@ -61,6 +75,17 @@ short_time(int64_t t, char out[32])
 	out[16] = '\0';
 }
 
+/* store_exists(c): the database was created (by a first poll). */
+static int
+store_exists(const struct cmd_ctx *c)
+{
+	struct stat st;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", c->db_path);
+	return stat(c->db_path, &st) == 0 && (stat(path, &st) == 0 || errno != ENOENT);
+}
+
 int
 cmd_feeds(int argc, char **argv, struct cmd_ctx *c)
 {
@@ -68,21 +93,22 @@ cmd_feeds(int argc, char **argv, struct cmd_ctx *c)
 		{"json", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
-	struct store_txn *t;
+	struct store_txn *t = NULL;
 	struct nf_err err = {{0}};
 	int ch, json = 0, rc = EXIT_OK;
 	size_t i;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'j')
-			return cmd_usage_error("feeds", "unknown option");
+			return bad_option("feeds", argv);
 		json = 1;
 	}
 	if (optind < argc)
 		return cmd_usage_error("feeds", "unexpected argument '%s'", argv[optind]);
-	if (cmd_open_store(c))
+	/* before the first poll there is no store: every feed is "never" */
+	if (store_exists(c) && cmd_open_store(c))
 		return EXIT_FAIL;
-	if ((t = store_begin(c->store, 0, &err)) == NULL) {
+	if (c->store && (t = store_begin(c->store, 0, &err)) == NULL) {
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;
 	}
@@ -92,7 +118,7 @@ cmd_feeds(int argc, char **argv, struct cmd_ctx *c)
 	for (i = 0; i < c->feeds.n; i++) {
 		const struct feed_sub *sub = &c->feeds.v[i];
 		struct store_feed f;
-		int r = store_feed_get(t, sub->url, &f);
+		int r = t ? store_feed_get(t, sub->url, &f) : 1;
 
 		if (r < 0)
 			rc = EXIT_FAIL;
@@ -105,8 +131,12 @@ cmd_feeds(int argc, char **argv, struct cmd_ctx *c)
 
 			short_time(ok ? f.last_poll : NF_TIME_NONE, lp);
 			short_time(ok ? f.next_poll : NF_TIME_NONE, np);
-			printf("%-12s %4ld %5u %-16s %-16s %8" PRIu64 "  %s\n",
-			       store_feed_status_name(ok ? f.status : FEED_NEVER), ok ? f.http_status : 0,
+			char http[16];
+
+			snprintf(http, sizeof(http), "%ld", ok ? f.http_status : 0);
+			printf("%-12s %4s %5u %-16s %-16s %8" PRIu64 "  %s\n",
+			       store_feed_status_name(ok ? f.status : FEED_NEVER),
+			       ok && f.http_status ? http : "-",
 			       ok ? f.failures : 0, lp, np, ok ? f.articles : 0, sub->url);
 			if (ok && f.error && (f.status == FEED_ERROR || f.status == FEED_GONE))
 				printf("%-12s %s\n", "", f.error);
@@ -114,8 +144,45 @@ cmd_feeds(int argc, char **argv, struct cmd_ctx *c)
 				printf("%-12s moved to %s\n", "", f.moved_to);
 		}
 	}
-	store_abort(t);
+	if (t)
+		store_abort(t);
 	return rc;
+}
+
+int
+cmd_remove(int argc, char **argv, struct cmd_ctx *c)
+{
+	struct nf_err err = {{0}};
+	const struct feed_sub *sub;
+	const char *url;
+	size_t n;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return cmd_usage_error("remove", argc < 2 ? "name the feed URL to remove"
+		                       : argc > 2 ? "name one feed URL" : "unknown option");
+	url = argv[1];
+	if ((sub = feed_list_find(&c->feeds, url)) == NULL) {
+		nf_error("remove: %s: not subscribed (see `newsfold feeds`)", url);
+		return EXIT_FAIL;
+	}
+	if (sub->via) {
+		nf_error("remove: %s is followed through the subscription list %s; remove it "
+		         "from that list, or the list itself", sub->url, sub->via);
+		return EXIT_FAIL;
+	}
+	n = sub->file ? strlen(sub->file) : 0;
+	if (n < 5 || strcmp(sub->file + n - 5, ".conf") != 0) {
+		nf_error("remove: %s is listed in the OPML file %s:%d, which newsfold does not "
+		         "rewrite; remove it there", sub->url, sub->file ? sub->file : "-",
+		         sub->line);
+		return EXIT_FAIL;
+	}
+	if (feeds_conf_remove(sub->file, sub->line, sub->url, &err)) {
+		nf_error("remove: %s", err.msg);
+		return EXIT_FAIL;
+	}
+	printf("removed %s from %s (its stored articles are kept)\n", sub->url, sub->file);
+	return EXIT_OK;
 }
 
 int

@@ -91,6 +91,7 @@ cmd_poll(int argc, char **argv, struct cmd_ctx *c)
 	}
 	if (cmd_open_store(c))
 		return EXIT_FAIL;
+	cmd_lists_refresh(c, force); /* subscription lists: cmd_opml.c */
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	ingest_opts_init(&p.io, &c->cfg);
@@ -153,6 +154,10 @@ cmd_poll(int argc, char **argv, struct cmd_ctx *c)
 	nf_log(NF_LOG_INFO, "polled %zu feeds: %zu new articles, %zu failed", p.total, p.added,
 	       p.failed);
 	rc = p.store_failed ? EXIT_FAIL : EXIT_OK;
+
+	/* retention (store, issue 6): remove what is older than [store] keep */
+	if (cmd_store_expire(c))
+		rc = EXIT_FAIL;
 out:
 	if (owned)
 		for (i = 0; i < c->feeds.n * 3; i++)

@@ -8,17 +8,92 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <utf8proc.h>
 
 #include "cmd.h"
 #include "base/banned.h"
 
+/* bad_option(cmd, argv): the usage error of the option getopt_long()
+ * just refused: unknown, or missing its value. */
 static int
-term_width(void)
+bad_option(const char *cmd, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (optopt)
+		return cmd_usage_error(cmd, "option '%s' needs a value", opt);
+	return cmd_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+/* Columns of the stories table: ID, LAST SEEN, OUTLETS (a count), the
+ * first outlets' names, TITLE. */
+#define COL_ID 5
+#define COL_TIME 16
+#define COL_N 3
+
+/* table_width(c): the width to fit the table to: the terminal's, else
+ * $COLUMNS when set; 0: lines are not cut (output to a file or a pipe). */
+static int
+table_width(const struct cmd_ctx *c)
 {
 	struct winsize ws;
+	const char *env = getenv("COLUMNS");
+	long v;
+	char *end;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-		return ws.ws_col;
+	if (c->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col < 40 ? 40 : ws.ws_col;
+	if (env && *env) {
+		v = strtol(env, &end, 10);
+		if (*end == '\0' && v > 0)
+			return v < 40 ? 40 : v > 1000 ? 1000 : (int)v;
+	}
+	return 0;
+}
+
+/*
+ * put_cut(out, s, cols, pad): ${s} in at most ${cols} terminal columns
+ * (wide characters count two, combining marks none), cut with "..." when
+ * longer, and padded with spaces to ${cols} when ${pad}.  Bad UTF-8 counts
+ * one column a byte.  ${cols} < 0: the whole string.
+ */
+static int
+put_cut(struct buf *out, const char *s, int cols, int pad)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	size_t fit = 0, i = 0, len = strlen((const char *)p);
+	int w = 0, wfit = 0, cw;
+
+	if (cols < 0)
+		return buf_puts(out, (const char *)p);
+	while (i < len) {
+		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		cw = n < 0 ? 1 : utf8proc_charwidth(cp);
+		if (cw < 0)
+			cw = 0;
+		if (n < 0)
+			n = 1;
+		if (w + cw > cols)
+			break;
+		w += cw;
+		i += (size_t)n;
+		if (w <= cols - 3) {
+			fit = i;
+			wfit = w;
+		}
+	}
+	if (i < len) { /* cut: what fits in cols - 3, then "..." */
+		if (buf_append(out, p, fit) || buf_puts(out, "..."))
+			return -1;
+		w = wfit + 3;
+	} else if (buf_append(out, p, len)) {
+		return -1;
+	}
+	for (; pad && w < cols; w++)
+		if (buf_putc(out, ' '))
+			return -1;
 	return 0;
 }
 
@@ -94,6 +169,15 @@ story_json(struct store_txn *t, const struct store_story *s)
 	return o;
 }
 
+/* names_width(w): the columns given to outlet names in a table ${w} wide. */
+static int
+names_width(int w)
+{
+	int n = (w - (COL_ID + 2 + COL_TIME + 2 + COL_N + 1 + 2)) / 3;
+
+	return n < 12 ? 12 : n > 40 ? 40 : n;
+}
+
 struct list {
 	struct store_txn *t;
 	struct cmd_ctx *c;
@@ -101,36 +185,71 @@ struct list {
 	long limit, shown;
 	int unread, json, width;
 	int failed;
+	struct buf line;
 };
+
+
+static void
+table_header(struct list *l)
+{
+	int names = l->width ? names_width(l->width) : 36;
+
+	printf("%*s  %-*s  %-*s  %s\n", COL_ID, "ID", COL_TIME, "LAST SEEN", COL_N + 1 + names,
+	       "OUTLETS", "TITLE");
+}
 
 static void
 print_story_line(struct list *l, const struct store_story *s)
 {
-	char when[32];
+	char when[32], id[24];
 	struct buf names;
 	const char *o = s->outlets;
+	const char *bold = "", *bold_off = "", *dim = "", *off = "";
 	uint32_t i;
-	int room;
+	int namew = l->width ? names_width(l->width) : 36, room;
+	struct buf *b = &l->line;
 
+	if (l->c->color) {
+		bold = s->noutlets > 1 ? "\033[1m" : "";
+		bold_off = s->noutlets > 1 ? "\033[0m" : "";
+		dim = "\033[2m";
+		off = "\033[0m";
+	}
 	nf_time_rfc3339(s->last_seen, when);
 	when[10] = ' ';
 	when[16] = '\0';
 	buf_init(&names, 0);
-	for (i = 0; i < s->noutlets && i < 3; i++) {
-		buf_printf(&names, "%s%s", i ? ", " : "", o);
+	/* as many names as fit, then "+N" for the others */
+	for (i = 0; i < s->noutlets; i++) {
+		size_t before = names.len;
+		char more[16];
+		int last = i + 1 == s->noutlets;
+
+		buf_printf(&names, "%s%s", i ? ", " : "", *o ? o : "-");
+		snprintf(more, sizeof(more), " +%u", s->noutlets - i - 1);
+		if (i > 0 && (int)names.len + (last ? 0 : (int)strlen(more)) > namew) {
+			names.len = before;
+			names.data[before] = '\0';
+			buf_printf(&names, " +%u", s->noutlets - i);
+			break;
+		}
+		if (!l->width && i == 2 && !last) {
+			buf_printf(&names, "%s", more);
+			break;
+		}
 		o += strlen(o) + 1;
 	}
-	if (s->noutlets > 3)
-		buf_printf(&names, " +%u", s->noutlets - 3);
-	if (l->width) {
-		room = l->width - 16 - 2 - 4 - 2 - 34 - 2;
-		printf("%s  %s%4u%s  %-34.34s  %.*s\n", when, l->c->color && s->noutlets > 1 ? "\033[1m" : "",
-		       s->noutlets, l->c->color && s->noutlets > 1 ? "\033[0m" : "", buf_cstr(&names),
-		       room > 10 ? room : 10, s->title ? s->title : "(untitled)");
-	} else {
-		printf("%s  %4u  %-34s  %s  #%" PRIu64 "\n", when, s->noutlets, buf_cstr(&names),
-		       s->title ? s->title : "(untitled)", s->id);
-	}
+	buf_reset(b);
+	snprintf(id, sizeof(id), "%" PRIu64, s->id);
+	buf_printf(b, "%*s  %s%s%s  %s%*u%s ", COL_ID, id, dim, when, off, bold, COL_N,
+	           s->noutlets, bold_off);
+	put_cut(b, buf_cstr(&names), namew, 1);
+	buf_puts(b, "  ");
+	room = l->width ? l->width - (COL_ID + 2 + COL_TIME + 2 + COL_N + 1 + namew + 2) : -1;
+	buf_puts(b, bold);
+	put_cut(b, s->title ? s->title : "(untitled)", room, 0);
+	buf_puts(b, bold_off);
+	printf("%s\n", buf_cstr(b));
 	buf_release(&names);
 }
 
@@ -200,21 +319,25 @@ cmd_stories(int argc, char **argv, struct cmd_ctx *c)
 		case 'u': l.unread = 1; break;
 		case 'a': since = INT64_MIN; break;
 		case 'j': l.json = 1; break;
-		default: return cmd_usage_error("stories", "unknown option");
+		default: return bad_option("stories", argv);
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error("stories", "unexpected argument '%s'", argv[optind]);
-	l.width = c->tty ? term_width() : 0;
+	l.width = table_width(c);
 	if (cmd_open_store(c))
 		return EXIT_FAIL;
 	if ((l.t = store_begin(c->store, 0, &err)) == NULL) {
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;
 	}
+	buf_init(&l.line, 0);
+	if (!l.json)
+		table_header(&l);
 	if (store_stories_newest(l.t, since, list_one, &l))
 		l.failed = 1;
 	store_abort(l.t);
+	buf_release(&l.line);
 	return l.failed ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -231,44 +354,143 @@ tier_name(uint8_t tier)
 	}
 }
 
+/* The articles of a story being shown. */
+struct shown {
+	struct store_txn *t;
+	const struct nf_config *cfg;
+	struct store_article *a;
+	uint32_t n;
+	uint8_t *done;
+	int why;
+};
+
 static void
-show_text(struct store_txn *t, const struct store_story *s, int why)
+why_line(const struct shown *w, const struct store_article *a, const char *pad)
+{
+	printf("%s                      why: ", pad);
+	switch (a->tier) {
+	case TIER_NEW:
+		printf("it started the story\n");
+		break;
+	case TIER_COPY:
+		printf("a copy of article %" PRIu64 " (resemblance %.2f; copies from %.2f)\n",
+		       a->sim_with ? a->sim_with : a->copy_of, a->sim, w->cfg->copy_threshold);
+		break;
+	case TIER_STORY:
+		printf("close to the story's other articles (similarity %.2f to its centroid; "
+		       "joins from %.2f)\n", a->sim, w->cfg->story_threshold);
+		break;
+	default:
+		printf("its feed is not clustered (cluster = no): it stands alone\n");
+	}
+}
+
+/* is_copy(w, i): article i is a copy of another article of the story. */
+static int
+is_copy(const struct shown *w, uint32_t i)
+{
+	uint32_t k;
+
+	if (w->a[i].copy_of == 0 || w->a[i].copy_of == w->a[i].id)
+		return 0;
+	for (k = 0; k < w->n; k++)
+		if (w->a[k].id == w->a[i].copy_of)
+			return 1;
+	return 0;
+}
+
+static int
+by_time(const void *x, const void *y)
+{
+	const struct store_article *a = x, *b = y;
+	int64_t ta = store_article_time(a), tb = store_article_time(b);
+
+	return ta < tb ? -1 : ta > tb ? 1 : a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* show_article(w, i, depth, outlet): article i, then its copies indented
+ * under it (in time order, whatever their outlet). */
+static void
+show_article(struct shown *w, uint32_t i, int depth, const char *outlet)
+{
+	const struct store_article *a = &w->a[i];
+	char when[32], pad[40];
+	uint32_t k;
+	int p = 2 + 4 * (depth < 8 ? depth : 8);
+
+	w->done[i] = 1;
+	snprintf(pad, sizeof(pad), "%*s", p, "");
+	printf("%*s%s  ", p, "", nf_time_rfc3339(store_article_time(a), when));
+	if (depth > 0)
+		printf("copy%s%s: ", strcmp(a->outlet ? a->outlet : "", outlet) ? ", " : "",
+		       strcmp(a->outlet ? a->outlet : "", outlet) ? (a->outlet && *a->outlet ? a->outlet : "-") : "");
+	printf("%s\n", a->title ? a->title : "(untitled)");
+	if (a->url)
+		printf("%s                      %s\n", pad, a->url);
+	if (w->why)
+		why_line(w, a, pad);
+	for (k = 0; k < w->n; k++)
+		if (!w->done[k] && w->a[k].copy_of == a->id)
+			show_article(w, k, depth + 1, a->outlet ? a->outlet : "");
+}
+
+static int
+show_text(struct store_txn *t, const struct nf_config *cfg, const struct store_story *s,
+          int why)
 {
 	const char *o = s->outlets;
+	struct shown w;
 	char when[32];
-	uint32_t i, k;
+	uint32_t i, k, nown, ncopies;
 
+	memset(&w, 0, sizeof(w));
+	w.t = t;
+	w.cfg = cfg;
+	w.why = why;
+	if ((w.a = calloc(s->narticles + 1, sizeof(*w.a))) == NULL ||
+	    (w.done = calloc(s->narticles + 1, 1)) == NULL) {
+		free(w.a);
+		nf_error("out of memory");
+		return -1;
+	}
+	for (i = 0; i < s->narticles; i++)
+		if (store_article_get(t, s->articles[i], &w.a[w.n]) == 0)
+			w.n++;
+	qsort(w.a, w.n, sizeof(*w.a), by_time);
 	printf("story %" PRIu64 ": %s\n", s->id, s->title ? s->title : "(untitled)");
-	printf("  %u articles from %u outlets, %s", s->narticles, s->noutlets,
-	       nf_time_rfc3339(s->first_seen, when));
+	printf("  %u article%s from %u outlet%s, %s", s->narticles, s->narticles == 1 ? "" : "s",
+	       s->noutlets, s->noutlets == 1 ? "" : "s", nf_time_rfc3339(s->first_seen, when));
 	printf(" .. %s\n", nf_time_rfc3339(s->last_seen, when));
 	for (k = 0; k < s->noutlets; k++, o += strlen(o) + 1) {
 		printf("\n%s\n", *o ? o : "(no outlet)");
-		for (i = 0; i < s->narticles; i++) {
-			struct store_article a;
-			if (store_article_get(t, s->articles[i], &a))
+		nown = ncopies = 0;
+		for (i = 0; i < w.n; i++) {
+			if (strcmp(w.a[i].outlet ? w.a[i].outlet : "", o) != 0)
 				continue;
-			if (strcmp(a.outlet ? a.outlet : "", o) == 0) {
-				int64_t at = store_article_time(&a);
-				printf("  %s%s  %s\n", a.copy_of ? "  " : "", nf_time_rfc3339(at, when),
-				       a.title ? a.title : "(untitled)");
-				if (a.url)
-					printf("  %s                      %s\n", a.copy_of ? "  " : "", a.url);
-				if (why) {
-					printf("  %s                      ", a.copy_of ? "  " : "");
-					if (a.tier == TIER_COPY)
-						printf("why: copy of article %" PRIu64 " (simhash similarity %.2f)\n",
-						       a.copy_of, a.sim);
-					else if (a.tier == TIER_STORY)
-						printf("why: story tier, cosine %.2f to the story's centroid\n",
-						       a.sim);
-					else
-						printf("why: %s article of the story\n", tier_name(a.tier));
-				}
+			if (is_copy(&w, i)) {
+				ncopies++;
+				continue;
 			}
-			store_article_release(&a);
+			nown++;
+			show_article(&w, i, 0, o);
 		}
+		if (nown == 0)
+			printf("  %u cop%s, shown under %s original\n", ncopies,
+			       ncopies == 1 ? "y" : "ies", ncopies == 1 ? "its" : "their");
 	}
+	/* copies whose original chain loops or left the story */
+	for (i = 0; i < w.n; i++)
+		if (!w.done[i]) {
+			printf("\n(other copies)\n");
+			for (; i < w.n; i++)
+				if (!w.done[i])
+					show_article(&w, i, 0, "");
+		}
+	for (i = 0; i < w.n; i++)
+		store_article_release(&w.a[i]);
+	free(w.a);
+	free(w.done);
+	return 0;
 }
 
 int
@@ -289,7 +511,7 @@ cmd_show(int argc, char **argv, struct cmd_ctx *c)
 		switch (ch) {
 		case 'w': why = 1; break;
 		case 'j': json = 1; break;
-		default: return cmd_usage_error("show", "unknown option");
+		default: return bad_option("show", argv);
 		}
 	}
 	if (optind + 1 != argc)
@@ -320,14 +542,16 @@ cmd_show(int argc, char **argv, struct cmd_ctx *c)
 				json_object_set_new(json_array_get(arts, i), "tier",
 				                    json_string(tier_name(a.tier)));
 				json_object_set_new(json_array_get(arts, i), "similarity",
-				                    json_real(a.sim));
+				                    json_real((double)(int)(a.sim * 1000 + 0.5) / 1000));
+				if (a.sim_with)
+					json_object_set_new(json_array_get(arts, i), "compared_with",
+					                    json_integer((json_int_t)a.sim_with));
 				store_article_release(&a);
 			}
 		}
 		rc = cmd_print_json(o) ? EXIT_FAIL : EXIT_OK;
 	} else {
-		show_text(t, &s, why);
-		rc = EXIT_OK;
+		rc = show_text(t, &c->cfg, &s, why) ? EXIT_FAIL : EXIT_OK;
 	}
 	store_story_release(&s);
 	store_abort(t);

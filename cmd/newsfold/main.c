@@ -27,13 +27,20 @@ static const struct command {
 	int flags;
 } commands[] = {
 	{"poll", cmd_poll, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RW},
+	{"run", cmd_run, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RW},
+	{"add", cmd_add, NEED_CONFIG | NEED_FEEDS},
 	{"stories", cmd_stories, NEED_CONFIG | NEED_STORE_RO},
 	{"show", cmd_show, NEED_CONFIG | NEED_STORE_RO},
 	{"read", cmd_read, NEED_CONFIG | NEED_STORE_RW},
 	{"feeds", cmd_feeds, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RO},
 	{"parse", cmd_parse, NEED_CONFIG},
+	{"remove", cmd_remove, NEED_CONFIG | NEED_FEEDS},
+	{"import", cmd_import, NEED_CONFIG},
+	{"export", cmd_export, NEED_CONFIG | NEED_FEEDS},
+	{"atom", cmd_atom, NEED_CONFIG | NEED_STORE_RO},
 	{"check", cmd_check, NEED_CONFIG | NEED_FEEDS},
 	{"stats", cmd_stats, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RO},
+	{"fsck", cmd_fsck, NEED_CONFIG | NEED_STORE_RW},
 	{"version", cmd_version, 0},
 	{"help", cmd_help, 0},
 };
@@ -49,17 +56,25 @@ usage(FILE *f)
 	    "  -f FEEDSDIR  the feeds.d directory (overrides the configuration)\n"
 	    "\n"
 	    "commands:\n"
+	    "  run                  poll for ever: the service (systemd Type=notify)\n"
 	    "  poll [--force]       poll every due feed once (--force: every feed)\n"
+	    "  add URL [--title T]  subscribe (finds the feed behind an HTML page)\n"
 	    "  stories [--since DUR|DATE] [--min-outlets N] [--limit N] [--unread] [--all] [--json]\n"
 	    "                       the folded stories, newest first (default: last 24h)\n"
 	    "  show STORY [--why] [--json]\n"
 	    "                       a story's articles, grouped by outlet\n"
 	    "  read STORY...        mark stories read\n"
 	    "  feeds [--json]       subscriptions with their health\n"
+	    "  remove URL           unsubscribe (the stored articles are kept)\n"
+	    "  import FILE.opml     subscribe to the feeds of an OPML list\n"
+	    "  export               OPML of every subscription, to stdout\n"
+	    "  atom [--since DUR|DATE]\n"
+	    "                       the folded stories as an Atom feed, to stdout\n"
 	    "  parse [--json] FILE|URL...\n"
 	    "                       parse feeds and print their items; nothing stored\n"
 	    "  check                validate newsfold.conf and feeds.d\n"
 	    "  stats                counts of feeds, articles and stories\n"
+	    "  fsck [--repair]      check the database's indexes (--repair: rebuild them)\n"
 	    "  version | help\n"
 	    "\n"
 	    "Exit status: 0 success, 1 runtime failure, 2 usage or configuration error.\n");
@@ -216,6 +231,11 @@ cmd_load_feeds(struct cmd_ctx *c)
 	feed_list_release(&c->feeds);
 	feed_list_init(&c->feeds);
 	rc = feeds_load_dir(c->feeds_dir, &c->feeds, &d);
+	if (rc == 0) { /* the feeds of subscription lists, as last fetched */
+		char *lists = cmd_state_path(c, "lists");
+		rc = lists ? feeds_follow_cached(&c->feeds, lists, &d) : -1;
+		free(lists);
+	}
 	print_diag(&d);
 	nf_diag_release(&d);
 	return rc;
@@ -363,6 +383,7 @@ main(int argc, char **argv)
 	rc = setup(&c, cmd->flags, opt_c, opt_d, opt_f);
 	if (rc == EXIT_OK) {
 		optind = 0; /* commands parse their own options from argv[0] */
+		opterr = 0; /* and report a bad one themselves, as newsfold: ... */
 		rc = cmd->fn(argc, argv, &c);
 	}
 	if (fflush(stdout) || ferror(stdout)) {

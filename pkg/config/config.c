@@ -37,13 +37,16 @@ static const struct key keys[] = {
 	{"store", "feeds", K_STRING, offsetof(struct nf_config, feeds_dir), 0, 0},
 	{"store", "keep", K_DURATION, offsetof(struct nf_config, keep), 3600, 36500LL * DAY},
 	{"store", "sync", K_SYNC, offsetof(struct nf_config, sync_batch), 0, 0},
-	{"poll", "interval", K_DURATION, offsetof(struct nf_config, interval), 60, 30 * DAY},
+	{"poll", "interval", K_DURATION, offsetof(struct nf_config, interval), 1, 30 * DAY},
 	{"poll", "concurrency", K_LONG, offsetof(struct nf_config, concurrency), 1, 1024},
 	{"poll", "per_host", K_LONG, offsetof(struct nf_config, per_host), 1, 64},
 	{"poll", "connect_timeout", K_SECONDS, offsetof(struct nf_config, connect_timeout), 1, 600},
 	{"poll", "timeout", K_SECONDS, offsetof(struct nf_config, timeout), 1, 3600},
 	{"poll", "max_body", K_SIZE, offsetof(struct nf_config, max_body), 1024, 1LL << 30},
 	{"poll", "user_agent", K_STRING, offsetof(struct nf_config, user_agent), 0, 0},
+	{"poll", "min_interval", K_DURATION, offsetof(struct nf_config, min_interval), 1, DAY},
+	{"poll", "max_interval", K_DURATION, offsetof(struct nf_config, max_interval), 60, 30 * DAY},
+	{"poll", "max_backoff", K_DURATION, offsetof(struct nf_config, max_backoff), 60, 30 * DAY},
 	{"cluster", "window", K_DURATION, offsetof(struct nf_config, window), 60, 365 * DAY},
 	{"cluster", "story_threshold", K_RATIO, offsetof(struct nf_config, story_threshold), 0, 0},
 	{"cluster", "copy_threshold", K_RATIO, offsetof(struct nf_config, copy_threshold), 0, 0},
@@ -61,6 +64,9 @@ config_init(struct nf_config *c)
 	c->connect_timeout = 15;
 	c->timeout = 60;
 	c->max_body = 16u << 20;
+	c->min_interval = 60;
+	c->max_interval = DAY;
+	c->max_backoff = DAY;
 	c->window = 72 * 3600;
 	c->story_threshold = 0.20;
 	c->copy_threshold = 0.50;

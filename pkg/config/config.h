@@ -11,7 +11,8 @@
  *
  *   [store]    path, feeds, keep (30d), sync (durable | batch)
  *   [poll]     interval (30m), concurrency (32), per_host (2),
- *              connect_timeout (15s), timeout (60s), max_body (16M), user_agent
+ *              connect_timeout (15s), timeout (60s), max_body (16M), user_agent,
+ *              min_interval (1m), max_interval (1d), max_backoff (1d)
  *   [cluster]  window (72h), story_threshold (0.20), copy_threshold (0.50)
  *
  * Durations are 90s, 10m, 2h, 7d, 2w; sizes 512k, 16M, 1G.  A '#' or ';'
@@ -44,6 +45,11 @@ struct nf_config {
 	long timeout;           /* seconds (60) */
 	uint64_t max_body;      /* bytes (16 MiB) */
 	char *user_agent;       /* NULL: the built-in one */
+	int64_t min_interval;   /* floor of every feed's interval (1 min): an interval
+	                           under a minute needs min_interval lowered too */
+	int64_t max_interval;   /* ceiling of what a publisher's max-age, ttl or
+	                           skipHours may stretch an interval to (1 d) */
+	int64_t max_backoff;    /* ceiling of the error backoff (1 d) */
 	/* [cluster] */
 	int64_t window;         /* seconds (72 h) */
 	double story_threshold; /* similarity to join a story (0..1) */
@@ -72,6 +78,8 @@ struct feed_sub {
 	int is_opml;      /* `type = opml`: a subscription list, not a feed */
 	char *file;       /* where it was declared, for messages */
 	int line;
+	char *via;        /* the `type = opml` list it is followed through (its URL);
+	                     NULL when declared in feeds.d itself */
 };
 
 /*
@@ -156,5 +164,56 @@ int opml_write(const struct feed_list *list, const char *title, struct buf *out)
  * subscription.  Returns -1 when the URL is not a feed URL or out of memory.
  */
 int conf_write_sub(const struct feed_sub *sub, struct buf *out);
+
+/*
+ * feeds_write_atomic(path, data, len, mode, err): replace the file ${path}
+ * with ${data}: written to a temporary file in the same directory, flushed
+ * (fsync), renamed over ${path}; a reader sees the old file or the new one.
+ * ${mode} is the new file's mode (e.g. 0644).  Returns 0, or -1 with
+ * ${err}.
+ */
+int feeds_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                       struct nf_err *err);
+
+/*
+ * feeds_conf_remove(path, line, url, err): remove from the *.conf drop-in
+ * ${path} the section of ${url} whose header is on line ${line} (as in a
+ * feed_sub's file and line): the header, its keys and the comments among
+ * them, and the blank lines after it; the rest of the file is kept byte for
+ * byte, and written back atomically with its mode.  Returns 0, or -1 with
+ * ${err} (the file unreadable or unwritable, or line ${line} no longer the
+ * header of ${url}: the file changed since it was read).
+ */
+int feeds_conf_remove(const char *path, int line, const char *url, struct nf_err *err);
+
+/*
+ * Subscription lists (`type = opml`): their fetched documents are kept in
+ * a cache directory, one file per list, named by feeds_list_cache_name();
+ * the feeds they list are followed: added to the feed list, with ${via}
+ * set to the list's URL, while the list carries them.
+ *
+ * feeds_list_cache_name(url, out): append "list-<16 hex digits>.opml", a
+ * name derived from ${url} (URLs that feed_list_find() takes as the same
+ * give the same name).  Returns 0, -1 out of memory.
+ *
+ * feeds_follow_list(l, list, data, len, diag): the feeds of the OPML
+ * document ${data} fetched for subscription ${list}, added to ${l} unless
+ * listed already (a feed declared in feeds.d wins, silently): each takes
+ * the list's URL as ${via}, the list's cluster setting, its folders and the
+ * list's tags as tags.  Problems of the document go to ${diag} named by the
+ * list's URL.  Returns the number of feeds added, or -1 when the document
+ * is no OPML or memory ran out.
+ *
+ * feeds_follow_cached(l, dir, diag): feeds_follow_list() for every
+ * subscription list of ${l} (those it adds included, so a list may list
+ * lists) whose document is cached in ${dir}; a list not yet fetched adds
+ * nothing.  Problems of the documents are logged (nf_log, debug) rather
+ * than put in ${diag}: they are the list publisher's, not the user's.
+ * Returns 0, -1 out of memory.
+ */
+int feeds_list_cache_name(const char *url, struct buf *out);
+int feeds_follow_list(struct feed_list *l, const struct feed_sub *list, const char *data,
+                      size_t len, struct nf_diag *diag);
+int feeds_follow_cached(struct feed_list *l, const char *dir, struct nf_diag *diag);
 
 #endif

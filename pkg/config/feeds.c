@@ -1,10 +1,13 @@
 /* Subscriptions: the feed list, feeds.d/ and its *.conf drop-ins. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "config/config.h"
@@ -82,6 +85,7 @@ cfg_sub_release(struct feed_sub *s)
 	free(s->url);
 	free(s->title);
 	free(s->file);
+	free(s->via);
 	for (i = 0; i < s->ntags; i++)
 		free(s->tags[i]);
 	free(s->tags);
@@ -103,6 +107,8 @@ sub_copy(struct feed_sub *d, const struct feed_sub *s)
 	if (s->title && (d->title = nf_strdup(s->title)) == NULL)
 		goto err;
 	if (s->file && (d->file = nf_strdup(s->file)) == NULL)
+		goto err;
+	if (s->via && (d->via = nf_strdup(s->via)) == NULL)
 		goto err;
 	if (s->ntags) {
 		if ((d->tags = calloc(s->ntags, sizeof(*d->tags))) == NULL)
@@ -611,5 +617,256 @@ conf_write_sub(const struct feed_sub *sub, struct buf *out)
 	rc = 0;
 out:
 	buf_release(&tags);
+	return rc;
+}
+
+/* ---- writing files ------------------------------------------------------- */
+
+int
+feeds_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
+                   struct nf_err *err)
+{
+	struct buf tmp;
+	const char *slash;
+	ssize_t w;
+	size_t off = 0;
+	int fd, dfd;
+
+	buf_init(&tmp, 0);
+	if (buf_printf(&tmp, "%s.tmp.%ld~", path, (long)getpid())) {
+		nf_err_set(err, "%s: out of memory", path);
+		goto err0;
+	}
+	if ((fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777)) < 0) {
+		nf_err_set(err, "%s: %s", tmp.data, strerror(errno));
+		goto err0;
+	}
+	if (fchmod(fd, mode & 07777)) {
+		nf_err_set(err, "%s: %s", tmp.data, strerror(errno));
+		goto err1;
+	}
+	while (off < len) {
+		if ((w = write(fd, data + off, len - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			nf_err_set(err, "%s: %s", tmp.data, strerror(errno));
+			goto err1;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd)) {
+		nf_err_set(err, "%s: fsync: %s", tmp.data, strerror(errno));
+		goto err1;
+	}
+	if (close(fd)) {
+		fd = -1;
+		nf_err_set(err, "%s: %s", tmp.data, strerror(errno));
+		goto err1;
+	}
+	fd = -1;
+	if (rename(tmp.data, path)) {
+		nf_err_set(err, "%s: %s", path, strerror(errno));
+		goto err1;
+	}
+	/* the rename itself is made durable by flushing the directory */
+	buf_reset(&tmp);
+	slash = strrchr(path, '/');
+	if ((slash ? buf_append(&tmp, path, slash == path ? 1 : (size_t)(slash - path))
+	           : buf_putc(&tmp, '.')) == 0 &&
+	    (dfd = open(tmp.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	buf_release(&tmp);
+	return 0;
+err1:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.data);
+err0:
+	buf_release(&tmp);
+	return -1;
+}
+
+/* line_kind(p, e): 0 blank, 1 comment, 2 section header, 3 anything else. */
+static int
+line_kind(const char *p, const char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	if (p == e)
+		return 0;
+	if (*p == '#' || *p == ';')
+		return 1;
+	if (*p == '[')
+		return 2;
+	return 3;
+}
+
+/* header_url(p, e, out): the section name of the header line [p, e). */
+static int
+header_url(const char *p, const char *e, struct buf *out)
+{
+	const char *q;
+
+	while (p < e && *p != '[')
+		p++;
+	for (q = p; q < e && *q != ']'; q++)
+		;
+	if (p == e || q == e)
+		return -1;
+	for (p++; p < q && (*p == ' ' || *p == '\t'); p++)
+		;
+	while (q > p && (q[-1] == ' ' || q[-1] == '\t'))
+		q--;
+	return buf_append(out, p, (size_t)(q - p));
+}
+
+int
+feeds_conf_remove(const char *path, int line, const char *url, struct nf_err *err)
+{
+	struct nf_diag d = {0};
+	struct buf b, name, out;
+	struct stat st;
+	const char *p, *e, *end, *start = NULL, *cut = NULL, *keep = NULL;
+	int n = 0, rc = -1, k;
+
+	buf_init(&b, 0);
+	buf_init(&name, 0);
+	buf_init(&out, 0);
+	if (stat(path, &st) || cfg_read_file(path, FEEDS_FILE_MAX, 0, &b, &d)) {
+		nf_err_set(err, "%s: cannot read: %s", path, d.n ? d.msg[0] : strerror(errno));
+		goto out;
+	}
+	p = b.data ? b.data : "";
+	end = p + b.len;
+	/* [start, cut): the section, up to its last key; [cut, keep): blank
+	 * lines after it, dropped too */
+	for (; p < end; p = e < end ? e + 1 : end) {
+		e = memchr(p, '\n', (size_t)(end - p));
+		if (e == NULL)
+			e = end;
+		n++;
+		k = line_kind(p, e);
+		if (start == NULL) {
+			if (n == line) {
+				if (k != 2 || header_url(p, e, &name) || !url_same(name.data, url))
+					break;
+				start = p;
+				cut = keep = e < end ? e + 1 : end;
+			}
+			continue;
+		}
+		if (k == 2)
+			break;
+		if (k == 3 || (k == 1 && cut == p))
+			cut = keep = e < end ? e + 1 : end; /* a key, or a comment among keys */
+		else if (k == 0 && keep == p)
+			keep = e < end ? e + 1 : end;
+		/* a comment after a blank line belongs to what follows */
+	}
+	if (start == NULL) {
+		nf_err_set(err, "%s:%d: not the section of %s any more (the file changed?)", path,
+		           line, url);
+		goto out;
+	}
+	if (buf_append(&out, b.data, (size_t)(start - b.data)) ||
+	    buf_append(&out, keep, (size_t)(end - keep))) {
+		nf_err_set(err, "%s: out of memory", path);
+		goto out;
+	}
+	rc = feeds_write_atomic(path, out.data ? out.data : "", out.len, st.st_mode & 07777, err);
+out:
+	nf_diag_release(&d);
+	buf_release(&b);
+	buf_release(&name);
+	buf_release(&out);
+	return rc;
+}
+
+/* ---- subscription lists ---------------------------------------------------- */
+
+int
+feeds_list_cache_name(const char *url, struct buf *out)
+{
+	return buf_printf(out, "list-%016llx.opml", (unsigned long long)url_hash(url));
+}
+
+int
+feeds_follow_list(struct feed_list *l, const struct feed_sub *list, const char *data,
+                  size_t len, struct nf_diag *diag)
+{
+	struct feed_list got;
+	struct feed_sub *s;
+	size_t i, j;
+	int added = 0, r;
+
+	feed_list_init(&got);
+	if (opml_parse(data, len, list->url, &got, diag)) {
+		feed_list_release(&got);
+		return -1;
+	}
+	for (i = 0; i < got.n; i++) {
+		s = &got.v[i];
+		if (feed_list_find(l, s->url))
+			continue;
+		if ((s->via = nf_strdup(list->url)) == NULL)
+			goto oom;
+		s->cluster = list->cluster;
+		for (j = 0; j < list->ntags; j++)
+			if (cfg_sub_add_tag(s, list->tags[j], strlen(list->tags[j])))
+				goto oom;
+		if ((r = feed_list_add(l, s)) < 0)
+			goto oom;
+		added += r == 0;
+	}
+	feed_list_release(&got);
+	return added;
+oom:
+	nf_diag_add(diag, list->url, 0, "out of memory");
+	feed_list_release(&got);
+	return -1;
+}
+
+int
+feeds_follow_cached(struct feed_list *l, const char *dir, struct nf_diag *diag)
+{
+	struct nf_diag quiet = {0};
+	struct buf path, b;
+	struct feed_sub list;
+	size_t i, k;
+	int rc = 0, r;
+
+	buf_init(&path, 0);
+	buf_init(&b, 0);
+	for (i = 0; i < l->n && rc == 0; i++) {
+		if (!l->v[i].is_opml)
+			continue;
+		buf_reset(&path);
+		buf_reset(&b);
+		if (buf_printf(&path, "%s/", dir) || feeds_list_cache_name(l->v[i].url, &path)) {
+			rc = -1;
+			break;
+		}
+		r = cfg_read_file(path.data, FEEDS_FILE_MAX, 1, &b, &quiet);
+		if (r == 0) {
+			/* l->v moves as feeds are added: follow a copy */
+			if (sub_copy(&list, &l->v[i])) {
+				rc = -1;
+				break;
+			}
+			if (feeds_follow_list(l, &list, b.data ? b.data : "", b.len, &quiet) < 0 &&
+			    quiet.n && strstr(quiet.msg[quiet.n - 1], "out of memory"))
+				rc = -1;
+			cfg_sub_release(&list);
+		}
+		for (k = 0; k < quiet.n; k++)
+			nf_log(NF_LOG_DEBUG, "%s", quiet.msg[k]);
+		nf_diag_release(&quiet);
+	}
+	if (rc)
+		nf_diag_add(diag, dir, 0, "out of memory");
+	buf_release(&path);
+	buf_release(&b);
 	return rc;
 }

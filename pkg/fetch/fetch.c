@@ -27,11 +27,13 @@
 	"application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 #define FETCH_POLL_MS 200
 
+struct host;
+
 /* One transfer in flight. */
 struct xfer {
 	CURL *easy;
 	struct fetch_req *req;
-	const char *host;   /* borrowed from the run's host table, may be NULL */
+	struct host *host;  /* its host's queue */
 	struct curl_slist *hdrs;
 	struct buf body;
 	char errbuf[CURL_ERROR_SIZE];
@@ -536,6 +538,39 @@ xfer_done(const struct fetch_opts *o, struct xfer *x, CURLcode rc,
 
 /* ---- the loop --------------------------------------------------------- */
 
+/*
+ * Requests wait in per-host queues.  A host is "ready" when it has a
+ * request waiting and room for one more transfer; ready hosts form a FIFO,
+ * and a host that starts a transfer goes to its back while it stays ready:
+ * round robin between hosts, first come first served within one.  file:
+ * URLs (no host) share one queue without a limit.
+ */
+struct pend {
+	struct fetch_req *req;
+	struct pend *next;
+};
+
+struct host {
+	char *name;          /* NULL: the queue of URLs without a host */
+	long inflight;
+	struct pend *head, *tail;
+	struct host *hnext;  /* hash chain */
+	struct host *rnext;  /* ready list */
+	int ready;
+};
+
+struct fetch {
+	struct fetch_opts o;
+	CURLM *multi;
+	CURLSH *share;
+	struct xfer **slot;
+	size_t nslot, inflight, queued;
+	struct host **bucket;
+	size_t nbucket, nhost;
+	struct host *nohost;
+	struct host *rhead, *rtail;
+};
+
 static struct xfer *
 xfer_of(CURL *e)
 {
@@ -545,10 +580,8 @@ xfer_of(CURL *e)
 	return (struct xfer *)(void *)p;
 }
 
-/* host_of(url): the lower-case host name of ${url} (the caller frees it),
- * or NULL for a file: URL or one curl cannot parse. */
-static char *
-host_of(const char *url)
+char *
+fetch_host_of(const char *url)
 {
 	CURLU *u;
 	char *h = NULL, *copy = NULL;
@@ -567,165 +600,369 @@ host_of(const char *url)
 	return copy;
 }
 
-/* host_busy(slot, nslot, host, max): whether ${host} has ${max} transfers in
- * flight already (max 0: no limit). */
-static int
-host_busy(struct xfer **slot, size_t nslot, const char *host, long max)
+static size_t
+hash_str(const char *s)
 {
-	size_t i;
-	long k = 0;
+	size_t h = 5381;
 
-	if (host == NULL || max <= 0)
-		return 0;
-	for (i = 0; i < nslot; i++)
-		if (slot[i] && slot[i]->host && strcmp(slot[i]->host, host) == 0)
-			if (++k >= max)
-				return 1;
+	while (*s)
+		h = h * 33 ^ (unsigned char)*s++;
+	return h;
+}
+
+static int
+host_room(const struct fetch *f, const struct host *h)
+{
+	return h->name == NULL || f->o.max_per_host <= 0 || h->inflight < f->o.max_per_host;
+}
+
+/* host_ready(f, h): put ${h} at the back of the ready list if it should be. */
+static void
+host_ready(struct fetch *f, struct host *h)
+{
+	if (h->ready || h->head == NULL || !host_room(f, h))
+		return;
+	h->ready = 1;
+	h->rnext = NULL;
+	if (f->rtail)
+		f->rtail->rnext = h;
+	else
+		f->rhead = h;
+	f->rtail = h;
+}
+
+static void
+host_free(struct host *h)
+{
+	struct pend *p, *n;
+
+	if (h == NULL)
+		return;
+	for (p = h->head; p; p = n) {
+		n = p->next;
+		free(p);
+	}
+	free(h->name);
+	free(h);
+}
+
+/* host_drop(f, h): forget an idle host (not queued, nothing in flight). */
+static void
+host_drop(struct fetch *f, struct host *h)
+{
+	struct host **pp;
+
+	if (h == f->nohost || h->inflight > 0 || h->head != NULL || h->ready)
+		return;
+	for (pp = &f->bucket[hash_str(h->name) & (f->nbucket - 1)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == h) {
+			*pp = h->hnext;
+			f->nhost--;
+			host_free(h);
+			return;
+		}
+}
+
+static int
+host_grow(struct fetch *f)
+{
+	struct host **nb, *h, *next;
+	size_t n = f->nbucket * 2, i, k;
+
+	if ((nb = calloc(n, sizeof(*nb))) == NULL)
+		return -1;
+	for (i = 0; i < f->nbucket; i++)
+		for (h = f->bucket[i]; h; h = next) {
+			next = h->hnext;
+			k = hash_str(h->name) & (n - 1);
+			h->hnext = nb[k];
+			nb[k] = h;
+		}
+	free(f->bucket);
+	f->bucket = nb;
+	f->nbucket = n;
 	return 0;
 }
 
-/* next_req(...): the first request not started whose host has room, or n. */
-static size_t
-next_req(const char *started, char **host, size_t from, size_t n,
-         struct xfer **slot, size_t nslot, long per_host)
+/* host_get(f, url): the queue of ${url}'s host, created when new. */
+static struct host *
+host_get(struct fetch *f, const char *url)
 {
-	size_t j;
+	struct host *h;
+	char *name = fetch_host_of(url);
+	size_t k;
 
-	for (j = from; j < n; j++)
-		if (!started[j] && !host_busy(slot, nslot, host[j], per_host))
-			return j;
-	return n;
+	if (name == NULL)
+		return f->nohost;
+	k = hash_str(name) & (f->nbucket - 1);
+	for (h = f->bucket[k]; h; h = h->hnext)
+		if (strcmp(h->name, name) == 0) {
+			free(name);
+			return h;
+		}
+	if (f->nhost >= f->nbucket && host_grow(f) == 0)
+		k = hash_str(name) & (f->nbucket - 1);
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		free(name);
+		return NULL;
+	}
+	h->name = name;
+	h->hnext = f->bucket[k];
+	f->bucket[k] = h;
+	f->nhost++;
+	return h;
+}
+
+struct fetch *
+fetch_new(const struct fetch_opts *opts, struct nf_err *err)
+{
+	struct fetch *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		goto nomem;
+	if (opts)
+		f->o = *opts;
+	else
+		fetch_opts_init(&f->o);
+	if (f->o.max_total < 1)
+		f->o.max_total = 1;
+	if (f->o.max_per_host < 0)
+		f->o.max_per_host = 0;
+	f->nslot = (size_t)f->o.max_total;
+	f->nbucket = 256;
+	if ((f->slot = calloc(f->nslot, sizeof(*f->slot))) == NULL ||
+	    (f->bucket = calloc(f->nbucket, sizeof(*f->bucket))) == NULL ||
+	    (f->nohost = calloc(1, sizeof(*f->nohost))) == NULL)
+		goto nomem;
+	if ((f->multi = curl_multi_init()) == NULL) {
+		nf_err_set(err, "fetch: curl_multi_init failed");
+		fetch_free(f);
+		return NULL;
+	}
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, f->o.max_total);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, f->o.max_per_host);
+	curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	/* Single-threaded: the share needs no lock functions. */
+	if ((f->share = curl_share_init()) != NULL) {
+		curl_share_setopt(f->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(f->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	}
+	return f;
+nomem:
+	nf_err_set(err, "fetch: out of memory");
+	fetch_free(f);
+	return NULL;
+}
+
+void
+fetch_free(struct fetch *f)
+{
+	struct host *h, *next;
+	size_t i;
+
+	if (f == NULL)
+		return;
+	/* Abandon whatever is still in flight. */
+	for (i = 0; f->slot && i < f->nslot; i++) {
+		if (f->slot[i] == NULL)
+			continue;
+		curl_multi_remove_handle(f->multi, f->slot[i]->easy);
+		xfer_free(f->slot[i]);
+	}
+	if (f->multi != NULL)
+		curl_multi_cleanup(f->multi);
+	if (f->share != NULL)
+		curl_share_cleanup(f->share);
+	for (i = 0; f->bucket && i < f->nbucket; i++)
+		for (h = f->bucket[i]; h; h = next) {
+			next = h->hnext;
+			host_free(h);
+		}
+	host_free(f->nohost);
+	free(f->bucket);
+	free(f->slot);
+	free(f);
+}
+
+int
+fetch_add(struct fetch *f, struct fetch_req *req, struct nf_err *err)
+{
+	struct host *h;
+	struct pend *p;
+
+	if ((h = host_get(f, req->url)) == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
+		if (h)
+			host_drop(f, h);
+		nf_err_set(err, "fetch: out of memory");
+		return -1;
+	}
+	p->req = req;
+	if (h->tail)
+		h->tail->next = p;
+	else
+		h->head = p;
+	h->tail = p;
+	f->queued++;
+	host_ready(f, h);
+	return 0;
+}
+
+int
+fetch_set_opts(struct fetch *f, const struct fetch_opts *opts)
+{
+	struct fetch_opts o = *opts;
+	struct xfer **slot;
+	size_t n;
+
+	if (o.max_total < 1)
+		o.max_total = 1;
+	if (o.max_per_host < 0)
+		o.max_per_host = 0;
+	n = (size_t)o.max_total;
+	if (n > f->nslot) {
+		if ((slot = realloc(f->slot, n * sizeof(*slot))) == NULL)
+			return -1;
+		memset(slot + f->nslot, 0, (n - f->nslot) * sizeof(*slot));
+		f->slot = slot;
+		f->nslot = n;
+	}
+	f->o = o;
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, o.max_total);
+	curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.max_per_host);
+	return 0;
+}
+
+size_t
+fetch_pending(const struct fetch *f)
+{
+	return f ? f->queued + f->inflight : 0;
+}
+
+void
+fetch_wakeup(struct fetch *f)
+{
+	if (f && f->multi)
+		curl_multi_wakeup(f->multi);
+}
+
+/* start(f, err): fill free slots from the ready hosts. */
+static int
+start(struct fetch *f, struct nf_err *err)
+{
+	struct host *h;
+	struct pend *p;
+	struct xfer *x;
+	CURLMcode mc;
+	size_t i = 0;
+
+	while (f->inflight < (size_t)f->o.max_total && (h = f->rhead) != NULL) {
+		f->rhead = h->rnext;
+		if (f->rhead == NULL)
+			f->rtail = NULL;
+		h->ready = 0;
+		if (h->head == NULL || !host_room(f, h))
+			continue;
+		p = h->head;
+		while (f->slot[i] != NULL)
+			i++;
+		if ((x = xfer_new(&f->o, p->req, f->share)) == NULL) {
+			nf_err_set(err, "fetch: %s: cannot set up the transfer", p->req->url);
+			host_ready(f, h);
+			return -1;
+		}
+		x->host = h;
+		if ((mc = curl_multi_add_handle(f->multi, x->easy)) != CURLM_OK) {
+			nf_err_set(err, "fetch: %s", curl_multi_strerror(mc));
+			xfer_free(x);
+			host_ready(f, h);
+			return -1;
+		}
+		h->head = p->next;
+		if (h->head == NULL)
+			h->tail = NULL;
+		free(p);
+		f->queued--;
+		h->inflight++;
+		f->slot[i] = x;
+		f->inflight++;
+		host_ready(f, h);
+	}
+	return 0;
+}
+
+int
+fetch_perform(struct fetch *f, int wait_ms, fetch_done_fn *done, void *ctx,
+              volatile int *stop, struct nf_err *err)
+{
+	struct xfer *x;
+	struct host *h;
+	CURLMsg *msg;
+	CURLMcode mc;
+	size_t i, finished = 0;
+	int running = 0, left;
+
+	if (stop && *stop)
+		return 0;
+	if (start(f, err))
+		return -1;
+	if (f->inflight == 0)
+		return 0;
+	if ((mc = curl_multi_perform(f->multi, &running)) != CURLM_OK) {
+		nf_err_set(err, "fetch: %s", curl_multi_strerror(mc));
+		return -1;
+	}
+	while ((msg = curl_multi_info_read(f->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		x = xfer_of(msg->easy_handle);
+		curl_multi_remove_handle(f->multi, msg->easy_handle);
+		for (i = 0; i < f->nslot; i++)
+			if (f->slot[i] == x)
+				f->slot[i] = NULL;
+		f->inflight--;
+		finished++;
+		h = x->host;
+		x->host = NULL;
+		if (!(stop && *stop))
+			xfer_done(&f->o, x, msg->data.result, done, ctx);
+		xfer_free(x);
+		h->inflight--;
+		host_ready(f, h);
+		host_drop(f, h);
+	}
+	/* A freed slot takes a waiting request at once; else wait. */
+	if (finished > 0 || (stop && *stop))
+		return 0;
+	if (wait_ms > FETCH_POLL_MS)
+		wait_ms = FETCH_POLL_MS;
+	if (running > 0 && wait_ms > 0 &&
+	    (mc = curl_multi_poll(f->multi, NULL, 0, wait_ms, NULL)) != CURLM_OK) {
+		nf_err_set(err, "fetch: %s", curl_multi_strerror(mc));
+		return -1;
+	}
+	return 0;
 }
 
 int
 fetch_run(const struct fetch_opts *opts, struct fetch_req *reqs, size_t n,
           fetch_done_fn *done, void *ctx, volatile int *stop, struct nf_err *err)
 {
-	struct fetch_opts o;
-	struct xfer **slot = NULL, *x;
-	char **host = NULL, *started = NULL;
-	CURLM *multi = NULL;
-	CURLSH *share = NULL;
-	CURLMsg *msg;
-	CURLMcode mc;
-	CURLcode rc;
-	size_t first = 0, inflight = 0, finished, nslot, i, j;
-	int running = 0, left, ret = -1;
+	struct fetch *f;
+	size_t j;
+	int ret = -1;
 
 	if (n == 0)
 		return 0;
-	if (opts)
-		o = *opts;
-	else
-		fetch_opts_init(&o);
-	if (o.max_total < 1)
-		o.max_total = 1;
-	if (o.max_per_host < 0)
-		o.max_per_host = 0;
-	nslot = n < (size_t)o.max_total ? n : (size_t)o.max_total;
-
-	slot = calloc(nslot, sizeof(*slot));
-	host = calloc(n, sizeof(*host));
-	started = calloc(n, 1);
-	if (slot == NULL || host == NULL || started == NULL) {
-		nf_err_set(err, "fetch: out of memory");
-		goto out;
-	}
+	if ((f = fetch_new(opts, err)) == NULL)
+		return -1;
 	for (j = 0; j < n; j++)
-		host[j] = host_of(reqs[j].url); /* NULL: no per-host limit */
-	if ((multi = curl_multi_init()) == NULL) {
-		nf_err_set(err, "fetch: curl_multi_init failed");
-		goto out;
-	}
-	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, o.max_total);
-	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, o.max_per_host);
-	curl_multi_setopt(multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-	/* Single-threaded: the share needs no lock functions. */
-	if ((share = curl_share_init()) != NULL) {
-		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-	}
-
-	for (;;) {
-		if (stop && *stop)
-			break;
-		/*
-		 * Fill the free slots from the queue, in order, skipping a request
-		 * whose host already has max_per_host transfers in flight: one
-		 * waiting inside curl for a connection would see its timeout
-		 * running.
-		 */
-		while (first < n && started[first])
-			first++;
-		for (i = 0; i < nslot && first < n; i++) {
-			if (slot[i] != NULL)
-				continue;
-			if ((j = next_req(started, host, first, n, slot, nslot, o.max_per_host)) == n)
-				break;
-			if ((x = xfer_new(&o, &reqs[j], share)) == NULL) {
-				nf_err_set(err, "fetch: %s: cannot set up the transfer", reqs[j].url);
-				goto out;
-			}
-			x->host = host[j];
-			if ((mc = curl_multi_add_handle(multi, x->easy)) != CURLM_OK) {
-				nf_err_set(err, "fetch: %s", curl_multi_strerror(mc));
-				xfer_free(x);
-				goto out;
-			}
-			slot[i] = x;
-			started[j] = 1;
-			inflight++;
-		}
-		if (inflight == 0)
-			break;
-		if ((mc = curl_multi_perform(multi, &running)) != CURLM_OK) {
-			nf_err_set(err, "fetch: %s", curl_multi_strerror(mc));
+		if (fetch_add(f, &reqs[j], err))
 			goto out;
-		}
-		finished = 0;
-		while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			x = xfer_of(msg->easy_handle);
-			rc = msg->data.result;
-			curl_multi_remove_handle(multi, msg->easy_handle);
-			for (i = 0; i < nslot; i++)
-				if (slot[i] == x)
-					slot[i] = NULL;
-			inflight--;
-			finished++;
-			if (!(stop && *stop))
-				xfer_done(&o, x, rc, done, ctx);
-			xfer_free(x);
-		}
-		if (stop && *stop)
-			break;
-		/* A freed slot may take a waiting request at once. */
-		if (finished > 0 && first < n)
-			continue;
-		if (running > 0 &&
-		    (mc = curl_multi_poll(multi, NULL, 0, FETCH_POLL_MS, NULL)) != CURLM_OK) {
-			nf_err_set(err, "fetch: %s", curl_multi_strerror(mc));
+	while (fetch_pending(f) > 0 && !(stop && *stop))
+		if (fetch_perform(f, FETCH_POLL_MS, done, ctx, stop, err))
 			goto out;
-		}
-	}
 	ret = 0;
 out:
-	/* Abandon whatever is still in flight. */
-	for (i = 0; slot && i < nslot; i++) {
-		if (slot[i] == NULL)
-			continue;
-		curl_multi_remove_handle(multi, slot[i]->easy);
-		xfer_free(slot[i]);
-	}
-	if (multi != NULL)
-		curl_multi_cleanup(multi);
-	if (share != NULL)
-		curl_share_cleanup(share);
-	for (j = 0; host && j < n; j++)
-		free(host[j]);
-	free(host);
-	free(started);
-	free(slot);
+	fetch_free(f);
 	return ret;
 }

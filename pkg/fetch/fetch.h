@@ -12,11 +12,17 @@
  * A transfer's outcome -- 200, 304, 404, timeout, too big -- is data handed
  * to the caller's callback, never an error of fetch_run() itself.
  *
- * Requests start in array order, skipping (for now) one whose host already
- * has max_per_host transfers in flight, so a request never waits inside
- * curl for a connection while its timeout runs.  Memory: at most max_total
- * bodies of at most max_body bytes exist at once; each is freed right after
- * its callback.  The body of an error reply (3xx-5xx) is read and dropped.
+ * Requests wait in one queue per host and start round robin between hosts
+ * (in the order given within one host); a host with max_per_host transfers
+ * in flight waits, so a request never waits inside curl for a connection
+ * while its timeout runs.  Memory: at most max_total bodies of at most
+ * max_body bytes exist at once; each is freed right after its callback.
+ * The body of an error reply (3xx-5xx) is read and dropped.
+ *
+ * Two ways to run: fetch_run() for a fixed set of requests, or a struct
+ * fetch kept open (the daemon: one multi handle, its connections and DNS
+ * cache reused for ever) fed with fetch_add() and driven by
+ * fetch_perform().
  *
  * file: URLs have no headers: their Last-Modified is the file's mtime, and
  * a request's last_modified becomes a time condition (FETCH_NOT_MODIFIED
@@ -95,6 +101,40 @@ typedef void fetch_done_fn(const struct fetch_req *req, const struct fetch_res *
  */
 int fetch_run(const struct fetch_opts *opts, struct fetch_req *reqs, size_t n,
               fetch_done_fn *done, void *ctx, volatile int *stop, struct nf_err *err);
+
+/*
+ * A poller kept open.  fetch_new(opts, err): NULL on failure (err filled).
+ * fetch_free(f): abandons queued requests and transfers in flight, never
+ * reporting them; fetch_free(NULL) does nothing.
+ */
+struct fetch;
+struct fetch *fetch_new(const struct fetch_opts *opts, struct nf_err *err);
+void fetch_free(struct fetch *f);
+/* fetch_add(f, req, err): queue ${req}, borrowed until its callback (or
+ * fetch_free()).  0, or -1 when out of memory. */
+int fetch_add(struct fetch *f, struct fetch_req *req, struct nf_err *err);
+/* fetch_set_opts(f, opts): new options for the transfers started from now
+ * on (a reload); ${opts}' strings are borrowed until the next call or
+ * fetch_free().  0, or -1 when out of memory (the old options stay). */
+int fetch_set_opts(struct fetch *f, const struct fetch_opts *opts);
+/* fetch_pending(f): requests queued or in flight. */
+size_t fetch_pending(const struct fetch *f);
+/*
+ * fetch_perform(f, wait_ms, done, ctx, stop, err): start what may start,
+ * report the transfers that finished (${done}, as for fetch_run()), and
+ * when none did, wait for network activity up to ${wait_ms} (at most
+ * 200 ms; 0: do not wait).  Returns 0, or -1 (err filled) when curl
+ * failed.  Once *${stop} is set, nothing more is reported.
+ */
+int fetch_perform(struct fetch *f, int wait_ms, fetch_done_fn *done, void *ctx,
+                  volatile int *stop, struct nf_err *err);
+/* fetch_wakeup(f): make a fetch_perform() waiting now return early (from
+ * another thread or a signal handler: curl_multi_wakeup()). */
+void fetch_wakeup(struct fetch *f);
+
+/* fetch_host_of(url): the lower-case host of ${url} (caller frees), or NULL
+ * for a file: URL, one curl cannot parse, or out of memory. */
+char *fetch_host_of(const char *url);
 
 /* fetch_global_init() / fetch_global_cleanup(): curl_global_*; once per
  * process, from cmd/. */

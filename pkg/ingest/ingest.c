@@ -6,6 +6,8 @@
 #include "feed/feed.h"
 #include "normalise/normalise.h"
 #include "simhash/simhash.h"
+#include "fetch/hostwait.h"
+#include "fetch/schedule.h"
 #include "base/banned.h"
 
 #define SUMMARY_MAX 400     /* bytes of text kept per article */
@@ -17,11 +19,16 @@ ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
 	cluster_opts_init(&o->cluster);
 	o->interval = 30 * 60;
 	o->max_backoff = 24 * 3600;
+	o->min_interval = 60;
+	o->max_interval = 24 * 3600;
 	if (cfg) {
 		o->cluster.window = cfg->window;
 		o->cluster.story_threshold = cfg->story_threshold;
 		o->cluster.copy_threshold = cfg->copy_threshold;
 		o->interval = cfg->interval;
+		o->min_interval = cfg->min_interval;
+		o->max_interval = cfg->max_interval;
+		o->max_backoff = cfg->max_backoff;
 	}
 }
 
@@ -332,32 +339,45 @@ old_feed_get(struct store_txn *t, const char *url, struct old_feed *o)
 	return 0;
 }
 
-/* jitter(url, now, span): a pseudo-random offset in [-span/10, span/10]. */
-static int64_t
-jitter(const char *url, int64_t now, int64_t span)
+/*
+ * next_poll(t, o, sub, now, failures, res, doc): the next poll of ${sub}
+ * (see fetch/schedule.h), with the hints of its body (remembered for the
+ * 304s that carry none), and the host's wait after a 429 or 503 with
+ * Retry-After.  -1 on a store error.
+ */
+static int
+next_poll(struct store_txn *t, const struct ingest_opts *o, const struct feed_sub *sub,
+          int64_t now, uint32_t failures, const struct fetch_res *res,
+          const struct feed_doc *doc, int64_t *out)
 {
-	uint64_t h = simhash_feature(url, strlen(url)) ^ (uint64_t)now * 0x9e3779b97f4a7c15u;
-	int64_t r = span / 10;
+	struct sched_opts so;
+	struct sched_hints h;
+	char *host;
+	int rc = 0;
 
-	return r > 0 ? (int64_t)(h % (uint64_t)(2 * r + 1)) - r : 0;
-}
-
-static int64_t
-next_poll(const struct ingest_opts *o, const struct feed_sub *sub, int64_t now,
-          uint32_t failures, const struct fetch_res *res)
-{
-	int64_t iv = sub->interval > 0 ? sub->interval : o->interval;
-	uint32_t i;
-
-	if (failures) {
-		for (i = 0; i < failures && iv < o->max_backoff; i++)
-			iv *= 2;
-		if (iv > o->max_backoff)
-			iv = o->max_backoff;
+	sched_opts_init(&so);
+	so.interval = o->interval;
+	so.min_interval = o->min_interval;
+	so.max_interval = o->max_interval;
+	so.max_backoff = o->max_backoff;
+	sched_hints_init(&h);
+	if (doc) {
+		h.ttl = doc->feed.ttl > 0 ? doc->feed.ttl * 60 : -1;
+		rc = hostwait_hints_put(t, sub->url, &h);
+	} else if (res->status == FETCH_NOT_MODIFIED) {
+		hostwait_hints_get(t, sub->url, &h);
 	}
-	if (res && res->retry_after > iv)
-		iv = res->retry_after;
-	return now + iv + jitter(sub->url, now, iv);
+	h.max_age = res->max_age;
+	h.retry_after = res->retry_after;
+	if (res->retry_after >= 0 && (res->http_status == 429 || res->http_status == 503)) {
+		host = fetch_host_of(res->effective_url ? res->effective_url : sub->url);
+		if (host && hostwait_set(t, host, now + (res->retry_after < o->max_backoff
+		                                         ? res->retry_after : o->max_backoff)))
+			rc = -1;
+		free(host);
+	}
+	*out = sched_next(&so, sub->url, sub->interval, now, failures, &h);
+	return rc;
 }
 
 static int
@@ -426,8 +446,12 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	f.failures = failed ? old.failures + 1 : 0;
 	f.last_poll = w.now;
 	f.last_ok = failed ? old.last_ok : w.now;
-	f.next_poll = f.status == FEED_GONE ? NF_TIME_NONE
-	              : next_poll(opts, sub, w.now, f.failures, res);
+	f.next_poll = NF_TIME_NONE; /* a gone feed is not polled again */
+	if (f.status != FEED_GONE &&
+	    next_poll(w.t, opts, sub, w.now, f.failures, res, doc, &f.next_poll)) {
+		nf_err_set(err, "writing the feed's schedule failed");
+		goto err2;
+	}
 	f.etag = res->status == FETCH_OK && !doc_error ? res->etag : old.etag;
 	f.last_modified = res->status == FETCH_OK && !doc_error ? res->last_modified
 	                  : old.last_modified;
@@ -492,35 +516,74 @@ ingest_feed(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	return rc;
 }
 
+void
+ingest_plan_release(struct ingest_plan *p)
+{
+	free(p->url);
+	free(p->etag);
+	free(p->last_modified);
+	free(p->error);
+	memset(p, 0, sizeof(*p));
+}
+
 int
-ingest_due(struct store *s, const struct feed_sub *sub, int64_t now, int force, char **url,
-           char **etag, char **last_modified)
+ingest_plan(struct store *s, const struct feed_sub *sub, int64_t now, int force,
+            struct ingest_plan *p)
 {
 	struct store_txn *t;
 	struct store_feed f;
-	int rc, due = 1;
+	char *host;
+	int64_t wait;
+	int rc;
 
-	*url = *etag = *last_modified = NULL;
+	memset(p, 0, sizeof(*p));
 	if ((t = store_begin(s, 0, NULL)) == NULL)
 		return -1;
 	rc = store_feed_get(t, sub->url, &f);
 	if (rc == 0) {
-		if (!force && (f.status == FEED_GONE ||
-		               (f.next_poll != NF_TIME_NONE && f.next_poll > now)))
-			due = 0;
-		*url = nf_strdup(f.moved_to ? f.moved_to : sub->url);
-		*etag = nf_strdup(f.etag);
-		*last_modified = nf_strdup(f.last_modified);
+		p->url = nf_strdup(f.moved_to ? f.moved_to : sub->url);
+		p->etag = nf_strdup(f.etag);
+		p->last_modified = nf_strdup(f.last_modified);
+		p->error = nf_strdup(f.error);
+		p->failures = f.failures;
+		p->status = f.status;
+		p->when = f.status == FEED_GONE ? NF_TIME_NONE
+		          : f.next_poll == NF_TIME_NONE ? 0 : f.next_poll;
 	} else {
-		*url = nf_strdup(sub->url);
+		p->url = nf_strdup(sub->url);
+		p->when = 0;
+	}
+	/* a host that asked us to wait (429/503 Retry-After) waits for all its feeds */
+	if (rc >= 0 && p->url && p->when != NF_TIME_NONE &&
+	    (host = fetch_host_of(p->url)) != NULL) {
+		if ((wait = hostwait_get(t, host)) > now && wait > p->when)
+			p->when = wait;
+		free(host);
 	}
 	store_abort(t);
-	if (rc < 0 || *url == NULL) {
-		free(*url);
-		free(*etag);
-		free(*last_modified);
-		*url = *etag = *last_modified = NULL;
+	if (rc < 0 || p->url == NULL) {
+		ingest_plan_release(p);
 		return -1;
 	}
+	p->due = force || (p->when != NF_TIME_NONE && p->when <= now);
+	return 0;
+}
+
+int
+ingest_due(struct store *s, const struct feed_sub *sub, int64_t now, int force, char **url,
+           char **etag, char **last_modified)
+{
+	struct ingest_plan p;
+	int due;
+
+	*url = *etag = *last_modified = NULL;
+	if (ingest_plan(s, sub, now, force, &p))
+		return -1;
+	due = p.due;
+	*url = p.url;
+	*etag = p.etag;
+	*last_modified = p.last_modified;
+	p.url = p.etag = p.last_modified = NULL;
+	ingest_plan_release(&p);
 	return due;
 }

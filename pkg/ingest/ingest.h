@@ -21,6 +21,8 @@ struct ingest_opts {
 	struct cluster_opts cluster;
 	int64_t interval;      /* default poll interval, seconds */
 	int64_t max_backoff;   /* cap of the error backoff (24 h) */
+	int64_t min_interval;  /* floor of any interval (60 s) */
+	int64_t max_interval;  /* cap of a publisher's stretch (24 h); see fetch/schedule.h */
 };
 
 void ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg);
@@ -51,5 +53,26 @@ int ingest_feed(struct store *s, const struct ingest_opts *opts, const struct fe
  */
 int ingest_due(struct store *s, const struct feed_sub *sub, int64_t now, int force,
                char **url, char **etag, char **last_modified);
+
+/*
+ * ingest_plan(s, sub, now, force, p): what the store says about polling
+ * ${sub}: whether it is due at ${now} (or ${force}), when it is due (its
+ * next poll, or later while its host asked to wait after a 429/503), the
+ * URL to fetch (a permanent redirect's target) and the validators to send,
+ * its failures and last error.  0, or -1 on a store error.  Release ${p}
+ * with ingest_plan_release().
+ */
+struct ingest_plan {
+	int due;               /* 1: poll it now */
+	int64_t when;          /* when due: 0 never polled, NF_TIME_NONE never (gone) */
+	char *url;             /* owned copies, may be NULL except url */
+	char *etag, *last_modified;
+	uint32_t failures;     /* consecutive failures so far */
+	int status;            /* enum store_feed_status of the last poll */
+	char *error;           /* why the last poll failed, or NULL */
+};
+int ingest_plan(struct store *s, const struct feed_sub *sub, int64_t now, int force,
+                struct ingest_plan *p);
+void ingest_plan_release(struct ingest_plan *p);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define XXH_STATIC_LINKING_ONLY
@@ -15,6 +16,7 @@
 
 const char *const store_db_names[DB_COUNT] = {
 	"meta", "feeds", "articles", "keys", "stories", "story_time", "postings", "df", "bands",
+	"akeys",
 };
 
 int
@@ -90,17 +92,62 @@ meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t val)
 	return mdb_put(txn, dbi, &k, &v, 0);
 }
 
+/* db_flags(i): the flags a named database is created with. */
+static unsigned
+db_flags(int i)
+{
+	return i == DB_AKEYS ? MDB_DUPSORT | MDB_DUPFIXED : 0;
+}
+
+/* migrate_1_2(txn, s): format 2 adds akeys, the reverse of keys. */
+static int
+migrate_1_2(MDB_txn *txn, struct store *s)
+{
+	MDB_cursor *c;
+	MDB_val k, v, ak, av;
+	unsigned char kb[8];
+	int rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(txn, s->dbi[DB_KEYS], &c)))
+		return rc;
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size != 17 || v.mv_size != 8)
+			continue; /* fsck reports it */
+		memcpy(kb, v.mv_data, 8);
+		ak.mv_size = 8;
+		ak.mv_data = kb;
+		av = k;
+		if ((rc = mdb_put(txn, s->dbi[DB_AKEYS], &ak, &av, 0)) && rc != MDB_KEYEXIST)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* The migrations from each older format to the next, in one transaction. */
+static const struct migration {
+	uint64_t from;
+	int (*fn)(MDB_txn *, struct store *);
+} migrations[] = {
+	{1, migrate_1_2},
+};
+
 static int
 open_dbs(struct store *s, struct nf_err *err)
 {
 	MDB_txn *txn;
 	uint64_t fmt;
+	size_t m;
 	int rc, i, rdonly = s->flags & STORE_RDONLY;
 
 	if ((rc = mdb_txn_begin(s->env, NULL, rdonly ? MDB_RDONLY : 0, &txn)))
 		return lmdb_fail(NULL, err, rc, "begin");
 	for (i = 0; i < DB_COUNT; i++) {
-		rc = mdb_dbi_open(txn, store_db_names[i], rdonly ? 0 : MDB_CREATE, &s->dbi[i]);
+		rc = mdb_dbi_open(txn, store_db_names[i], rdonly ? 0 : MDB_CREATE | db_flags(i),
+		                  &s->dbi[i]);
+		if (rc == MDB_NOTFOUND && rdonly && i != DB_META)
+			continue; /* an older format: refused below */
 		if (rc == MDB_NOTFOUND && rdonly) {
 			mdb_txn_abort(txn);
 			nf_err_set(err, "no newsfold database here yet (run `newsfold poll` first)");
@@ -118,6 +165,31 @@ open_dbs(struct store *s, struct nf_err *err)
 		nf_err_set(err, "database format %llu is newer than this newsfold's (%d): "
 		           "upgrade newsfold", (unsigned long long)fmt, STORE_FORMAT);
 		return -1;
+	}
+	if (fmt && fmt < STORE_FORMAT && rdonly) {
+		mdb_txn_abort(txn);
+		nf_err_set(err, "database format %llu is older than this newsfold's (%d): "
+		           "run `newsfold poll` once to upgrade it", (unsigned long long)fmt,
+		           STORE_FORMAT);
+		return -1;
+	}
+	if (fmt && fmt < STORE_FORMAT) {
+		for (m = 0; m < NF_ARRAY_LEN(migrations); m++) {
+			if (migrations[m].from != fmt)
+				continue;
+			if ((rc = migrations[m].fn(txn, s)))
+				goto fail;
+			fmt++;
+		}
+		if (fmt != STORE_FORMAT) {
+			mdb_txn_abort(txn);
+			nf_err_set(err, "database format %llu cannot be upgraded",
+			           (unsigned long long)fmt);
+			return -1;
+		}
+		if ((rc = meta_put_u64(txn, s->dbi[DB_META], "format", STORE_FORMAT)))
+			goto fail;
+		nf_log(NF_LOG_INFO, "store: database upgraded to format %d", STORE_FORMAT);
 	}
 	if (fmt == 0 && !rdonly) {
 		if ((rc = meta_put_u64(txn, s->dbi[DB_META], "format", STORE_FORMAT)))
@@ -156,13 +228,17 @@ store_open(const char *dir, unsigned flags, struct nf_err *err)
 		lmdb_fail(NULL, err, rc, dir);
 		goto err0;
 	}
-	mdb_env_set_maxdbs(s->env, DB_COUNT + 2);
+	mdb_env_set_maxdbs(s->env, DB_COUNT + 4);
 	mdb_env_set_maxreaders(s->env, 126);
 	if (flags & STORE_RDONLY)
 		eflags |= MDB_RDONLY;
 	if (flags & STORE_SYNC_BATCH)
 		eflags |= MDB_NOSYNC;
 	eflags |= MDB_NOTLS;
+	if ((flags & STORE_TINY_MAP) && (rc = mdb_env_set_mapsize(s->env, MAP_TINY))) {
+		lmdb_fail(NULL, err, rc, dir);
+		goto err1;
+	}
 	if ((rc = mdb_env_open(s->env, dir, eflags, 0600))) {
 		if (rc == ENOENT)
 			nf_err_set(err, "%s: no newsfold database here yet (run `newsfold poll` first)",
@@ -173,7 +249,7 @@ store_open(const char *dir, unsigned flags, struct nf_err *err)
 	}
 	mdb_env_info(s->env, &info);
 	s->mapsize = info.me_mapsize;
-	if (!(flags & STORE_RDONLY) && s->mapsize < MAP_INITIAL) {
+	if (!(flags & (STORE_RDONLY | STORE_TINY_MAP)) && s->mapsize < MAP_INITIAL) {
 		if ((rc = mdb_env_set_mapsize(s->env, MAP_INITIAL))) {
 			lmdb_fail(NULL, err, rc, dir);
 			goto err1;
@@ -199,7 +275,7 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	if (!(s->flags & STORE_RDONLY))
+	if (!(s->flags & STORE_RDONLY) && s->unsynced)
 		mdb_env_sync(s->env, 1);
 	mdb_env_close(s->env);
 	free(s->path);
@@ -229,13 +305,55 @@ store_size(const struct store *s)
 int
 store_grow(struct store *s, struct nf_err *err)
 {
+	MDB_envinfo info;
+	size_t size;
 	int rc;
 
-	if ((rc = mdb_env_set_mapsize(s->env, s->mapsize * 2)))
+	if (s->ntxn) {
+		nf_err_set(err, "growing the map: %d transaction(s) still open", s->ntxn);
+		return -1;
+	}
+	mdb_env_info(s->env, &info);
+	size = info.me_mapsize > s->mapsize ? info.me_mapsize : s->mapsize;
+	if (size > SIZE_MAX / 2) {
+		nf_err_set(err, "growing the map: already %zu MiB", size >> 20);
+		return -1;
+	}
+	if ((rc = mdb_env_set_mapsize(s->env, size * 2)))
 		return lmdb_fail(NULL, err, rc, "growing the map");
-	s->mapsize *= 2;
-	nf_log(NF_LOG_INFO, "store: map grown to %zu MiB", s->mapsize >> 20);
+	mdb_env_info(s->env, &info);
+	s->mapsize = info.me_mapsize;
+	nf_log(NF_LOG_INFO, "store: map grown to %zu KiB", s->mapsize >> 10);
 	return 0;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+store_sync(struct store *s, struct nf_err *err)
+{
+	int rc;
+
+	if (s->flags & STORE_RDONLY)
+		return 0;
+	if ((rc = mdb_env_sync(s->env, 1)))
+		return lmdb_fail(NULL, err, rc, "flushing to disk");
+	s->unsynced = 0;
+	s->last_sync = mono_ms();
+	return 0;
+}
+
+int
+store_sync_pending(const struct store *s)
+{
+	return s->unsynced;
 }
 
 struct store_txn *
@@ -249,16 +367,25 @@ store_begin(struct store *s, int write, struct nf_err *err)
 		return NULL;
 	}
 	t->s = s;
+	t->write = write;
 	buf_init(&t->scratch, 0);
 	if ((rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn))) {
-		if (rc == MDB_MAP_RESIZED && mdb_env_set_mapsize(s->env, 0) == 0)
+		/* another process grew the map: adopt its size (only allowed
+		 * with no transaction of ours open) */
+		if (rc == MDB_MAP_RESIZED && s->ntxn == 0 && mdb_env_set_mapsize(s->env, 0) == 0) {
+			MDB_envinfo info;
+
+			mdb_env_info(s->env, &info);
+			s->mapsize = info.me_mapsize;
 			rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+		}
 		if (rc) {
 			free(t);
 			lmdb_fail(NULL, err, rc, "beginning a transaction");
 			return NULL;
 		}
 	}
+	s->ntxn++;
 	return t;
 }
 
@@ -266,6 +393,9 @@ int
 store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
 {
 	int rc, full = t->map_full;
+
+	struct store *s = t->s;
+	int rdonly = !t->write;
 
 	rc = full ? MDB_MAP_FULL : mdb_txn_commit(t->txn);
 	if (full)
@@ -276,8 +406,14 @@ store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
 		*map_full = full;
 	buf_release(&t->scratch);
 	free(t);
+	s->ntxn--;
 	if (rc)
 		return lmdb_fail(NULL, err, rc, "commit");
+	if (!rdonly && (s->flags & STORE_SYNC_BATCH)) {
+		s->unsynced = 1;
+		if (mono_ms() - s->last_sync >= 1000 && s->ntxn == 0)
+			return store_sync(s, err);
+	}
 	return 0;
 }
 
@@ -288,6 +424,7 @@ store_abort(struct store_txn *t)
 		return;
 	mdb_txn_abort(t->txn);
 	buf_release(&t->scratch);
+	t->s->ntxn--;
 	free(t);
 }
 
@@ -516,7 +653,7 @@ store_article_time(const struct store_article *a)
 	return a->published != NF_TIME_NONE ? a->published : a->first_seen;
 }
 
-static int
+int
 article_decode(const MDB_val *v, uint64_t id, struct store_article *a)
 {
 	struct rd r;
@@ -596,6 +733,22 @@ store_article_release(struct store_article *a)
 	a->nterms = a->nsig = 0;
 }
 
+/* last_article(t): the highest article id stored (0: none). */
+static uint64_t
+last_article(struct store_txn *t)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t id = 0;
+
+	if (mdb_cursor_open(t->txn, t->s->dbi[DB_ARTICLES], &c))
+		return UINT64_MAX; /* no append; the put reports the error */
+	if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
+		id = get_be64(k.mv_data);
+	mdb_cursor_close(c);
+	return id;
+}
+
 int
 store_article_put(struct store_txn *t, const struct store_article *a)
 {
@@ -635,7 +788,7 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 		return -1;
 	v.mv_size = b->len;
 	v.mv_data = b->data;
-	return txn_put(t, DB_ARTICLES, &k, &v, 0);
+	return txn_put(t, DB_ARTICLES, &k, &v, a->id > last_article(t) ? MDB_APPEND : 0);
 }
 
 int
@@ -702,17 +855,67 @@ int
 store_key_put(struct store_txn *t, const unsigned char key[17], uint64_t id)
 {
 	unsigned char vb[8];
-	MDB_val k = {17, (void *)key}, v = {8, vb};
+	MDB_val k = {17, (void *)key}, v = {8, vb}, ak = {8, vb}, av = {17, (void *)key};
+	uint64_t old;
+	int rc;
 
+	if ((rc = store_key_get(t, key, &old)) < 0)
+		return -1;
+	if (rc == 0 && old == id)
+		return 0;
+	if (rc == 0 && akey_del(t, old, key))
+		return -1;
 	put_be64(vb, id);
-	return txn_put(t, DB_KEYS, &k, &v, 0);
+	if (txn_put(t, DB_KEYS, &k, &v, 0))
+		return -1;
+	rc = mdb_put(t->txn, t->s->dbi[DB_AKEYS], &ak, &av, MDB_NODUPDATA);
+	if (rc && rc != MDB_KEYEXIST)
+		return lmdb_fail(t, NULL, rc, "akeys");
+	return 0;
+}
+
+int
+akey_del(struct store_txn *t, uint64_t id, const unsigned char key[17])
+{
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v = {17, (void *)key};
+	int rc;
+
+	put_be64(kb, id);
+	rc = mdb_del(t->txn, t->s->dbi[DB_AKEYS], &k, &v);
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(t, NULL, rc, "akeys");
+	return 0;
+}
+
+int
+store_article_keys(struct store_txn *t, uint64_t id,
+                   int (*fn)(const unsigned char key[17], void *), void *ctx)
+{
+	unsigned char kb[8];
+	MDB_cursor *c;
+	MDB_val k = {8, kb}, v;
+	int rc;
+
+	put_be64(kb, id);
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_AKEYS], &c)))
+		return lmdb_fail(t, NULL, rc, "akeys");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		if (v.mv_size == 17 && fn(v.mv_data, ctx))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return lmdb_fail(t, NULL, rc, "akeys");
+	return 0;
 }
 
 /* ---- stories ---------------------------------------------------------- */
 
 #define STORY_REC 1
 
-static int
+int
 story_decode(const MDB_val *v, uint64_t id, struct store_story *s)
 {
 	struct rd r;
@@ -783,7 +986,7 @@ store_story_release(struct store_story *s)
 	s->narticles = s->ncentroid = 0;
 }
 
-static void
+void
 time_id_key(unsigned char kb[16], int64_t time, uint64_t id)
 {
 	put_be64(kb, time_key(time));
@@ -894,7 +1097,7 @@ store_df_add(struct store_txn *t, uint64_t term, int32_t delta)
 	return txn_put(t, DB_DF, &k, &v, 0);
 }
 
-static void
+void
 posting_key(unsigned char kb[24], uint64_t term, int64_t time, uint64_t article)
 {
 	put_be64(kb, term);
@@ -918,6 +1121,14 @@ int
 store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time, uint64_t article,
                         uint64_t story)
 {
+	unsigned char kb[24];
+	MDB_val k = {24, kb}, v;
+	int rc;
+
+	/* only an existing posting is re-pointed: not every term is posted */
+	posting_key(kb, term, time, article);
+	if ((rc = txn_get(t, DB_POSTINGS, &k, &v)))
+		return rc > 0 ? 0 : -1;
 	return store_posting_put(t, term, time, article, story);
 }
 
@@ -952,4 +1163,39 @@ store_postings_scan(struct store_txn *t, uint64_t term, int64_t tmin, int64_t tm
 	if (rc && rc != MDB_NOTFOUND)
 		return lmdb_fail(t, NULL, rc, "postings");
 	return 0;
+}
+
+static int
+cmp_w_desc(const void *x, const void *y)
+{
+	const struct nf_term *a = x, *b = y;
+
+	if (a->w != b->w)
+		return a->w > b->w ? -1 : 1;
+	return a->h < b->h ? -1 : a->h > b->h;
+}
+
+int
+store_posted_terms(const struct store_article *a, uint64_t *out)
+{
+	struct nf_term top[STORE_POSTED_TERMS];
+	uint32_t i, j, n = 0;
+
+	if (a->tier == TIER_ALONE)
+		return 0;
+	/* a partial selection: keep the best STORE_POSTED_TERMS, sorted */
+	for (i = 0; i < a->nterms; i++) {
+		struct nf_term x = a->terms[i];
+
+		if (n == STORE_POSTED_TERMS && cmp_w_desc(&x, &top[n - 1]) >= 0)
+			continue;
+		if (n < STORE_POSTED_TERMS)
+			n++;
+		for (j = n - 1; j > 0 && cmp_w_desc(&x, &top[j - 1]) < 0; j--)
+			top[j] = top[j - 1];
+		top[j] = x;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = top[i].h;
+	return (int)n;
 }

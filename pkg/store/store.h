@@ -3,30 +3,79 @@
 /*
  * store: newsfold's LMDB database.
  *
- * One environment (a directory holding data.mdb and lock.mdb) with these
- * named databases.  Integers in keys are big-endian so that LMDB's byte
- * order is numeric order; "time" in a key is the UTC second + 2^63 (so
- * negative times sort first).
+ * One environment (a directory holding data.mdb and lock.mdb) with the
+ * named databases below.  Integers in keys are big-endian so that LMDB's
+ * byte order is numeric order; "time" in a key is the UTC second with its
+ * sign bit flipped (time_key(): (u64)t ^ 2^63), so negative times sort
+ * first.  "id" is a u64; ids start at 1 and 0 means "none".
  *
- *   meta       "format" -> u32 format version (STORE_FORMAT)
- *              "next_article", "next_story" -> u64 the next id to give
- *              "ndocs" -> u64 articles counted in the term statistics
- *   feeds      feed URL (bytes, at most 500) -> feed record
- *   articles   u64 id -> article record; ids only grow (MDB_APPEND)
- *   keys       identity key -> u64 article id.  An identity key is one tag
- *              byte and the 128-bit XXH3 of its text: 'g' (feed URL, NUL,
- *              guid), 'u' (canonical URL), 't' (title, NUL, published).
- *   stories    u64 id -> story record
- *   story_time (time last_seen, u64 story id) -> empty; newest last
- *   postings   (u64 term, time, u64 article id) -> u64 story id: the
- *              articles of each term, in time order, for candidate lookup
- *   df         u64 term -> u32 number of articles holding the term
- *   bands      (u8 band, u64 band hash, time, u64 article id) -> u64 story
- *              id: the LSH buckets of the copy tier (see store_band_*)
+ *   DB          KEY (bytes)                           VALUE (bytes)
+ *   meta        "format"                              u64 BE format version (STORE_FORMAT)
+ *               "next_article", "next_story"          u64 BE the next id to give
+ *               "ndocs"                               u64 BE articles counted in df:
+ *                                                     every article ever stored
+ *                                                     (retention lowers neither)
+ *   feeds       feed URL (1..500 bytes, no NUL)       feed record
+ *   articles    u64 id (8)                            article record; ids only grow,
+ *                                                     a new highest id is written
+ *                                                     with MDB_APPEND
+ *   keys        tag (1) + XXH3-128 canonical (16)     u64 BE article id
+ *               tag 'g': feed URL, NUL, guid; 'u': canonical URL;
+ *               't': title, NUL, published (decimal)
+ *   akeys       u64 article id (8), MDB_DUPSORT       an identity key (17): the
+ *                                                     reverse of keys, so that
+ *                                                     retention and fsck find an
+ *                                                     article's keys (format 2)
+ *   stories     u64 id (8)                            story record
+ *   story_time  time last_seen (8) + u64 story id (8) empty; newest last
+ *   postings    u64 term (8) + time (8) + u64 art (8) u64 BE story id: the articles
+ *               of each term in time order (candidate lookup); one per term of
+ *               store_posted_terms() of the article (none for TIER_ALONE); time is
+ *               store_article_time()
+ *   df          u64 term (8)                          u32 native-endian: articles
+ *               whose raw terms hold the term (a superset of the record's terms)
+ *   bands       u8 band (1) + u64 hash (8) + time (8) u64 BE story id when
+ *               + u64 article id (8)                  written (a hint: the copy
+ *               tier reads the story from the article): the LSH buckets of the
+ *               copy tier, store_band_keys() of the article record (bands.c)
  *
- * Records are a format byte followed by fields in a fixed order (varints,
- * NUL-terminated strings, raw little-endian arrays); see store.c.  A
- * record that fails to decode is reported as corrupt, never trusted.
+ * Records are a record-version byte (1 for every record type) followed by
+ * fields in a fixed order.  Encodings (codec.h): varint = LEB128;
+ * svarint = zig-zag varint; str = varint n (0 for NULL, else n-1 bytes and
+ * a NUL); mstr = varint count, varint bytes, that many bytes of
+ * NUL-terminated strings; u64le/u32le/f32 raw little-endian.
+ *
+ *   feed     u8 1, str title, str etag, str last_modified, varint status,
+ *            varint http_status, str error, varint failures,
+ *            svarint last_poll, svarint last_ok, svarint next_poll,
+ *            str moved_to, varint articles, str url (= the key)
+ *   article  u8 1, varint story, varint copy_of, mstr feeds, str guid,
+ *            str url, str title, str outlet, str summary, svarint published,
+ *            svarint first_seen, svarint updated, u64le simhash,
+ *            u64le minhash_key, u8 tier, f32 sim, varint sim_with,
+ *            varint nterms, nterms x (u64le term, f32 weight),
+ *            varint nsig, nsig x u32le signature
+ *   story    u8 1, str title, varint rep, svarint first_seen,
+ *            svarint last_seen, u8 read, varint read_outlets, mstr outlets,
+ *            varint narticles, narticles x u64le article id,
+ *            varint ncentroid, ncentroid x (u64le term, f32 weight)
+ *
+ * A record that fails to decode is reported as corrupt, never trusted.
+ *
+ * Invariants (what `newsfold fsck` checks): every key and akeys entry
+ * names an existing article, each the other's reverse; an article's story
+ * exists and lists it, and every article a story lists names that story;
+ * story_time holds exactly (last_seen, id) of every story; postings hold
+ * exactly (term, time, id) -> story for store_posted_terms() of
+ * every article; df of a term is at least the number of article records
+ * holding it; "ndocs" is at least the number of articles; bands hold exactly the
+ * store_band_keys() of every article, with its time.
+ *
+ * Formats: a database of a newer format than STORE_FORMAT is refused; an
+ * older one is migrated in one write transaction when opened for writing
+ * (read-only, an older one is refused with a hint to poll first).
+ *   1  the first format
+ *   2  adds akeys (built from keys by the migration)
  *
  * Memory: strings of a record read from the store point into LMDB's map
  * and are valid only until the end of the transaction (or the next write
@@ -34,15 +83,24 @@
  * by the matching *_release().  For a put(), the caller keeps ownership of
  * everything it passes.
  *
- * Transactions: one writer at a time (LMDB's lock; a second writer waits),
- * readers never block and see only committed transactions.
+ * Transactions: one writer at a time (LMDB's lock, shared between
+ * processes: a second writer waits until the first commits or aborts),
+ * readers never block and see only committed transactions.  A process
+ * uses a store from one thread at a time.
+ *
+ * Durability: each commit is flushed to disk (fdatasync) unless the store
+ * was opened with STORE_SYNC_BATCH: then commits are not flushed and the
+ * store flushes itself at a commit when the last flush is a second old,
+ * in store_sync() and in store_close(): an OS crash or power cut loses at
+ * most the transactions of the last second; a killed process loses nothing
+ * it committed.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/base.h"
 
-#define STORE_FORMAT 1
+#define STORE_FORMAT 2
 
 struct store;
 struct store_txn;
@@ -50,6 +108,7 @@ struct store_txn;
 enum {
 	STORE_RDONLY = 1,     /* open for reading only */
 	STORE_SYNC_BATCH = 2, /* no fsync per commit: at most ~1 s lost on a crash */
+	STORE_TINY_MAP = 4,   /* tests: start with a 64 KiB map (grown as needed) */
 };
 
 /*
@@ -71,8 +130,15 @@ struct store_txn *store_begin(struct store *s, int write, struct nf_err *err);
  * map, so the caller can store_grow() and redo the batch. */
 int store_commit(struct store_txn *t, int *map_full, struct nf_err *err);
 void store_abort(struct store_txn *t);
-/* store_grow(s, err): double the map size; no transaction may be open. */
+/* store_grow(s, err): double the map size.  LMDB requires that no
+ * transaction of this process be open: -1 (reported) when one is. */
 int store_grow(struct store *s, struct nf_err *err);
+/* store_sync(s, err): flush committed transactions to disk now (only
+ * useful with STORE_SYNC_BATCH); 0 or -1. */
+int store_sync(struct store *s, struct nf_err *err);
+/* store_sync_pending(s): 1 when commits of a STORE_SYNC_BATCH store wait
+ * for a flush (a service calls store_sync() within a second when idle). */
+int store_sync_pending(const struct store *s);
 /* store_txn_map_full(t): 1 once an operation of ${t} hit MDB_MAP_FULL. */
 int store_txn_map_full(const struct store_txn *t);
 
@@ -160,9 +226,11 @@ int64_t store_article_time(const struct store_article *a);
  * with store_article_release(). */
 int store_article_get(struct store_txn *t, uint64_t id, struct store_article *out);
 void store_article_release(struct store_article *a);
-/* store_article_put(t, a): insert or replace article a->id. */
+/* store_article_put(t, a): insert or replace article a->id (a new highest
+ * id is appended: MDB_APPEND). */
 int store_article_put(struct store_txn *t, const struct store_article *a);
-/* store_last_article(t, out): the highest id (0 when none). */
+/* store_article_each(t, fn, ctx): every article in id order; fn returns
+ * non-zero to stop.  A corrupt record is reported and skipped. */
 int store_article_each(struct store_txn *t, int (*fn)(const struct store_article *, void *),
                        void *ctx);
 
@@ -171,7 +239,14 @@ void store_key(char tag, const void *a, size_t alen, const void *b, size_t blen,
                unsigned char out[17]);
 /* store_key_get(t, key, out): 0 found, 1 absent, -1 error. */
 int store_key_get(struct store_txn *t, const unsigned char key[17], uint64_t *id);
+/* store_key_put(t, key, id): map ${key} to article ${id}, keeping akeys in
+ * step (a key re-pointed leaves its old article's akeys); writes nothing
+ * when the key already maps to ${id}. */
 int store_key_put(struct store_txn *t, const unsigned char key[17], uint64_t id);
+/* store_article_keys(t, id, fn, ctx): the identity keys of article ${id}
+ * (from akeys); fn returns non-zero to stop. */
+int store_article_keys(struct store_txn *t, uint64_t id,
+                       int (*fn)(const unsigned char key[17], void *), void *ctx);
 
 /* ---- stories ---------------------------------------------------------- */
 
@@ -207,6 +282,15 @@ uint32_t store_df(struct store_txn *t, uint64_t term);
 int store_df_add(struct store_txn *t, uint64_t term, int32_t delta);
 int store_posting_put(struct store_txn *t, uint64_t term, int64_t time, uint64_t article,
                       uint64_t story);
+/*
+ * store_posted_terms(a, out): the terms of article ${a} that have postings:
+ * its STORE_POSTED_TERMS heaviest (weight descending, then hash
+ * ascending), none for TIER_ALONE; into ${out} (room for
+ * STORE_POSTED_TERMS); returns how many.  cluster_assign() posts exactly
+ * these; retention and fsck recompute them.
+ */
+#define STORE_POSTED_TERMS 16
+int store_posted_terms(const struct store_article *a, uint64_t *out);
 /* store_postings_scan(t, term, tmin, tmax, fn, ctx): articles holding
  * ${term} with time in [tmin, tmax], in time order; fn returns non-zero to
  * stop.  Returns -1 on error. */
@@ -214,7 +298,8 @@ int store_postings_scan(struct store_txn *t, uint64_t term, int64_t tmin, int64_
                         int (*fn)(uint64_t article, uint64_t story, int64_t time, void *),
                         void *ctx);
 /* store_posting_set_story(t, term, time, article, story): re-point one
- * posting (when articles move between stories). */
+ * posting (when articles move between stories); nothing when there is no
+ * such posting. */
 int store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time,
                             uint64_t article, uint64_t story);
 
@@ -237,9 +322,8 @@ int store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time,
  * store_band_keys(a, band, hash, max): the LSH buckets of article ${a}
  * recomputed from its record (a->sig), as its bands entries were written:
  * up to ${max} pairs into ${band}/${hash}; returns how many, or -1 when the
- * scheme is unknown to this build (then retention and fsck cannot check or
- * delete bands entries by article).  Owned by bands.c; retention.c carries
- * a weak stub returning -1 until bands.c defines it.
+ * signature is not of this build's shape (then retention and fsck cannot
+ * check or delete that article's bands entries).
  */
 int store_band_keys(const struct store_article *a, uint8_t *band, uint64_t *hash, int max);
 
@@ -254,5 +338,54 @@ int store_bands_scan(struct store_txn *t, uint8_t band, uint64_t hash, int64_t t
                      int64_t tmax,
                      int (*fn)(uint64_t article, uint64_t story, int64_t time, void *),
                      void *ctx);
+
+
+/* ---- retention (retention.c) ------------------------------------------ */
+
+struct store_expire_stats {
+	uint64_t articles;       /* articles removed */
+	uint64_t stories_gone;   /* stories removed when emptied */
+	uint64_t stories_left;   /* stories that lost articles and remain */
+	uint64_t txns;           /* write transactions committed */
+};
+
+/*
+ * store_expire(s, before, max_per_txn, stats, err): remove the articles
+ * first seen before ${before} with their identity keys, postings, df
+ * counts, bands and story membership (an emptied story is removed; the
+ * others get their article list, outlets, times, representative and
+ * centroid updated), at most ${max_per_txn} articles per write
+ * transaction, so readers and writers are never held up long.  Articles go
+ * in id order (ids grow with first_seen), so it stops at the first article
+ * it keeps.  ${stats} (may be NULL) receives the counts.  No transaction
+ * of this process may be open.  Returns 0, or -1 with ${err}; what was
+ * committed before an error stays committed and consistent.
+ */
+int store_expire(struct store *s, int64_t before, size_t max_per_txn,
+                 struct store_expire_stats *stats, struct nf_err *err);
+
+/* ---- consistency (fsck.c) --------------------------------------------- */
+
+struct store_fsck_stats {
+	uint64_t articles, stories, keys, postings, bands;
+	uint64_t problems;       /* inconsistencies found */
+	uint64_t repaired;       /* index entries written or removed by repair */
+};
+
+/*
+ * store_fsck(s, repair, report, ctx, stats, err): check every index
+ * against the articles and stories (see "Invariants" above), calling
+ * ${report}(message, ctx) once for each inconsistency (at most 1000
+ * messages; stats->problems counts them all).  With ${repair} (a store
+ * opened for writing), rebuild what the articles determine afterwards:
+ * akeys, story records' membership/outlets/times, story_time, postings,
+ * bands (when store_band_keys() is known), df (raised to the records'
+ * counts) and ndocs; keys naming no article are removed.  Returns 0 (look
+ * at stats->problems) or -1 with ${err} when the store could not be read.
+ * Costs one pass over each database, and memory for two words per article
+ * plus the distinct terms.
+ */
+int store_fsck(struct store *s, int repair, void (*report)(const char *msg, void *ctx),
+               void *ctx, struct store_fsck_stats *stats, struct nf_err *err);
 
 #endif

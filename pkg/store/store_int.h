@@ -13,10 +13,11 @@
 #include "store/store.h"
 
 #define MAP_INITIAL ((size_t)1 << 30)
+#define MAP_TINY ((size_t)64 << 10) /* STORE_TINY_MAP */
 #define FEED_URL_MAX 500
 
 enum { DB_META, DB_FEEDS, DB_ARTICLES, DB_KEYS, DB_STORIES, DB_STORY_TIME, DB_POSTINGS,
-       DB_DF, DB_BANDS, DB_COUNT };
+       DB_DF, DB_BANDS, DB_AKEYS, DB_COUNT };
 extern const char *const store_db_names[DB_COUNT];
 
 struct store {
@@ -25,6 +26,9 @@ struct store {
 	char *path;
 	unsigned flags;
 	size_t mapsize;
+	int ntxn;             /* transactions open in this process */
+	int unsynced;         /* STORE_SYNC_BATCH: commits not yet flushed */
+	int64_t last_sync;    /* monotonic ms of the last flush */
 };
 
 struct store_txn {
@@ -32,6 +36,7 @@ struct store_txn {
 	MDB_txn *txn;
 	struct buf scratch;
 	int map_full;
+	int write;            /* a write transaction */
 };
 
 /* lmdb_fail(t, err, rc, what): report LMDB error ${rc}; notes a full map
@@ -46,5 +51,21 @@ int64_t time_unkey(uint64_t k);
 int txn_put(struct store_txn *t, int db, MDB_val *k, MDB_val *v, unsigned flags);
 int txn_get(struct store_txn *t, int db, MDB_val *k, MDB_val *v);
 int txn_del(struct store_txn *t, int db, MDB_val *k);
+/* time_id_key(kb, time, id): a story_time key. */
+void time_id_key(unsigned char kb[16], int64_t time, uint64_t id);
+/* posting_key(kb, term, time, article): a postings key. */
+void posting_key(unsigned char kb[24], uint64_t term, int64_t time, uint64_t article);
+/* article_decode(v, id, a): decode an article record; 0 or -1 (corrupt). */
+int article_decode(const MDB_val *v, uint64_t id, struct store_article *a);
+/* story_decode(v, id, s): likewise for a story record. */
+int story_decode(const MDB_val *v, uint64_t id, struct store_story *s);
+/* akey_del(t, id, key): remove one akeys entry. */
+int akey_del(struct store_txn *t, uint64_t id, const unsigned char key[17]);
+/* store_story_refit(t, id, gone, ngone, minus, nminus) (retention.c): story
+ * ${id} rebuilt from its articles but ${gone} (list, outlets, times,
+ * representative; centroid minus the terms ${minus}); removed when none
+ * remains.  0 (also when the story is absent) or -1. */
+int store_story_refit(struct store_txn *t, uint64_t id, const uint64_t *gone, size_t ngone,
+                      const struct nf_term *minus, size_t nminus);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -924,6 +925,175 @@ opml_write_of_an_empty_list_is_a_valid_document(void **state)
 	buf_release(&out);
 }
 
+
+/* ---- remove, subscription lists ------------------------------------------ */
+
+/* write_tmp(text): a new temporary file holding ${text}; its path. */
+static const char *
+write_tmp(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/nf-conf.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static const char *
+slurp(const char *path)
+{
+	static char b[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(b, 1, sizeof(b) - 1, f);
+	fclose(f);
+	b[n] = '\0';
+	return b;
+}
+
+static void
+conf_remove_takes_out_one_section_and_keeps_the_rest_byte_for_byte(void **state)
+{
+	static const char text[] =
+	    "# my feeds\n"
+	    "\n"
+	    "[https://a.example.com/rss]\n"
+	    "title = A\n"
+	    "\n"
+	    "[https://b.example.com/rss]  # the one to go\n"
+	    "title = B\n"
+	    "# tags = old\n"
+	    "interval = 1h\n"
+	    "\n"
+	    "\n"
+	    "; about C\n"
+	    "[https://c.example.com/rss]\n"
+	    "title = C\n";
+	struct nf_err err = {{0}};
+	struct nf_diag d = {0};
+	struct feed_list l;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s", write_tmp(text));
+	chmod(path, 0640);
+	feed_list_init(&l);
+	assert_int_equal(feeds_load_conf(path, &l, &d), 0);
+	assert_int_equal(l.n, 3);
+	/* the line is checked: a stale one is refused, nothing written */
+	assert_int_equal(feeds_conf_remove(path, 3, "https://b.example.com/rss", &err), -1);
+	assert_non_null(strstr(err.msg, ":3: not the section of https://b.example.com/rss"));
+	assert_string_equal(slurp(path), text);
+	/* found whatever the case of the host */
+	assert_int_equal(feeds_conf_remove(path, l.v[1].line, "https://B.EXAMPLE.com/rss", &err), 0);
+	assert_string_equal(slurp(path), "# my feeds\n"
+	                                 "\n"
+	                                 "[https://a.example.com/rss]\n"
+	                                 "title = A\n"
+	                                 "\n"
+	                                 "; about C\n"
+	                                 "[https://c.example.com/rss]\n"
+	                                 "title = C\n");
+	{
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0640);
+	}
+	/* the last section, then the first */
+	assert_int_equal(feeds_conf_remove(path, 7, "https://c.example.com/rss", &err), 0);
+	assert_int_equal(feeds_conf_remove(path, 3, "https://a.example.com/rss", &err), 0);
+	assert_string_equal(slurp(path), "# my feeds\n\n; about C\n");
+	unlink(path);
+	assert_int_equal(feeds_conf_remove(path, 3, "https://a.example.com/rss", &err), -1);
+	feed_list_release(&l);
+}
+
+static void
+a_subscription_list_adds_its_feeds_with_the_list_as_via(void **state)
+{
+	static const char opml[] =
+	    "<opml version=\"2.0\"><body><outline text=\"Wires\">"
+	    "<outline text=\"AP\" xmlUrl=\"https://ap.example.com/rss\"/>"
+	    "<outline text=\"Mine\" xmlUrl=\"https://mine.example.com/rss\"/>"
+	    "</outline></body></opml>";
+	struct nf_diag d = {0};
+	struct feed_list l;
+	struct feed_sub list = {0}, mine = {0};
+	char *tagv[] = {"shared"};
+	struct feed_sub *s;
+
+	feed_list_init(&l);
+	mine.url = "https://mine.example.com/rss";
+	mine.title = "declared";
+	assert_int_equal(feed_list_add(&l, &mine), 0);
+	list.url = "https://lists.example.org/news.opml";
+	list.is_opml = 1;
+	list.cluster = 0;
+	list.tags = tagv;
+	list.ntags = 1;
+	assert_int_equal(feed_list_add(&l, &list), 0);
+	assert_int_equal(feeds_follow_list(&l, &list, opml, sizeof(opml) - 1, &d), 1);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(l.n, 3);
+	s = feed_list_find(&l, "https://ap.example.com/rss");
+	assert_non_null(s);
+	assert_string_equal(s->via, "https://lists.example.org/news.opml");
+	assert_string_equal(tags(s), "Wires|shared");
+	assert_int_equal(s->cluster, 0);
+	/* a feed declared in feeds.d stays as declared */
+	s = feed_list_find(&l, "https://mine.example.com/rss");
+	assert_null(s->via);
+	assert_string_equal(s->title, "declared");
+	assert_int_equal(feeds_follow_list(&l, &list, "<rss/>", 6, &d), -1);
+	assert_int_equal(d.n, 1);
+	nf_diag_release(&d);
+	feed_list_release(&l);
+}
+
+static void
+cached_lists_are_followed_and_a_list_not_yet_fetched_adds_nothing(void **state)
+{
+	static const char opml[] =
+	    "<opml><body><outline xmlUrl=\"https://ap.example.com/rss\"/></body></opml>";
+	char dir[] = "/tmp/nf-lists.XXXXXX", path[256];
+	struct nf_err err = {{0}};
+	struct nf_diag d = {0};
+	struct feed_list l;
+	struct feed_sub list = {0};
+	struct buf name, name2;
+
+	assert_non_null(mkdtemp(dir));
+	feed_list_init(&l);
+	list.url = "https://lists.example.org/a.opml";
+	list.is_opml = 1;
+	assert_int_equal(feed_list_add(&l, &list), 0);
+	assert_int_equal(feeds_follow_cached(&l, dir, &d), 0);
+	assert_int_equal(l.n, 1);
+	buf_init(&name, 0);
+	buf_init(&name2, 0);
+	assert_int_equal(feeds_list_cache_name(list.url, &name), 0);
+	assert_int_equal(feeds_list_cache_name("HTTPS://LISTS.example.org/a.opml", &name2), 0);
+	assert_string_equal(name.data, name2.data);
+	assert_int_equal(strncmp(name.data, "list-", 5), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name.data);
+	assert_int_equal(feeds_write_atomic(path, opml, sizeof(opml) - 1, 0644, &err), 0);
+	assert_int_equal(feeds_follow_cached(&l, dir, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[1].url, "https://ap.example.com/rss");
+	assert_string_equal(l.v[1].via, list.url);
+	unlink(path);
+	rmdir(dir);
+	buf_release(&name);
+	buf_release(&name2);
+	feed_list_release(&l);
+}
+
 int
 main(void)
 {
@@ -954,6 +1124,9 @@ main(void)
 	    cmocka_unit_test(opml_cut_short_is_recovered_and_reported),
 	    cmocka_unit_test(opml_export_imports_back_to_the_same_subscriptions),
 	    cmocka_unit_test(opml_write_of_an_empty_list_is_a_valid_document),
+	    cmocka_unit_test(conf_remove_takes_out_one_section_and_keeps_the_rest_byte_for_byte),
+	    cmocka_unit_test(a_subscription_list_adds_its_feeds_with_the_list_as_via),
+	    cmocka_unit_test(cached_lists_are_followed_and_a_list_not_yet_fetched_adds_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <lmdb.h>
 
 #include "store/store.h"
+#include "ingest/ingest.h"
 
 static char dir[64];
 
@@ -317,6 +318,380 @@ a_missing_database_cannot_be_opened_for_reading(void **state)
 	assert_non_null(strstr(err.msg, "none"));
 }
 
+/* ---- helpers for the tests below -------------------------------------- */
+
+/* synthetic_rss(n, base, salt): an RSS document of ${n} distinct items. */
+static char *
+synthetic_rss(int n, int base, const char *salt)
+{
+	static const char *const words[] = {
+		"minister", "river", "flood", "election", "bank", "rates", "storm", "court",
+		"vaccine", "strike", "market", "bridge", "council", "budget", "school", "train",
+	};
+	struct buf b;
+	int i, j;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>");
+	for (i = 0; i < n; i++) {
+		buf_printf(&b, "<item><guid>%s-%d</guid><link>https://news.example/%s/%d</link>"
+		           "<title>%s %s item %d</title><description>", salt, base + i, salt,
+		           base + i, words[(base + i) % 16], words[(base + i) / 16 % 16], base + i);
+		for (j = 0; j < 30; j++)
+			buf_printf(&b, "%s%d ", words[(i * 7 + j) % 16], (base + i + j) % 5);
+		buf_printf(&b, "</description><pubDate>Mon, 01 Jun 2020 %02d:%02d:00 GMT</pubDate>"
+		           "</item>", i / 60 % 24, i % 60);
+	}
+	buf_puts(&b, "</channel></rss>");
+	assert_non_null(b.data);
+	return b.data;
+}
+
+static void
+ingest_rss(struct store *s, const char *url, const char *body)
+{
+	struct ingest_opts io;
+	struct feed_sub sub = {0};
+	struct fetch_res res = {0};
+	struct ingest_stats ist;
+	struct nf_err err = {{0}};
+
+	ingest_opts_init(&io, NULL);
+	sub.url = (char *)url;
+	sub.cluster = 1;
+	res.status = FETCH_OK;
+	res.http_status = 200;
+	res.body = body;
+	res.len = strlen(body);
+	res.retry_after = res.max_age = -1;
+	if (ingest_feed(s, &io, &sub, &res, &ist, &err))
+		fail_msg("ingest_feed: %s", err.msg);
+}
+
+static int
+count_story(uint64_t id, int64_t last_seen, void *ctx)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int
+count_article(const struct store_article *a, void *ctx)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void
+print_problem(const char *msg, void *ctx)
+{
+	(*(int *)ctx)++;
+	print_message("# fsck: %s\n", msg);
+}
+
+static uint64_t
+fsck_problems(struct store *s, int repair)
+{
+	struct store_fsck_stats fs;
+	struct nf_err err = {{0}};
+	int n = 0;
+
+	if (store_fsck(s, repair, print_problem, &n, &fs, &err))
+		fail_msg("store_fsck: %s", err.msg);
+	assert_int_equal(fs.problems, repair || fs.problems < 1000 ? (uint64_t)n : fs.problems);
+	return fs.problems;
+}
+
+/* raw(fn): run ${fn} on the raw LMDB environment of the closed store. */
+static void
+raw_put_meta_format(uint64_t fmt, int drop_akeys)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	unsigned char ver[8] = {0};
+	MDB_val k = {6, "format"}, v = {8, ver};
+
+	ver[7] = (unsigned char)fmt;
+	assert_int_equal(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	if (drop_akeys) {
+		assert_int_equal(mdb_dbi_open(txn, "akeys", 0, &dbi), 0);
+		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	}
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static int
+key_found(const unsigned char key[17], void *ctx)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void
+a_format_1_database_is_migrated_when_opened_for_writing(void **state)
+{
+	struct store *s = open_rw();
+	struct store_txn *t = store_begin(s, 1, NULL);
+	struct nf_err err = {{0}};
+	unsigned char k1[17], k2[17];
+	int n = 0;
+
+	store_key('g', "feed", 4, "a", 1, k1);
+	store_key('u', "https://x.example/a", 19, NULL, 0, k2);
+	assert_int_equal(store_key_put(t, k1, 5), 0);
+	assert_int_equal(store_key_put(t, k2, 5), 0);
+	assert_int_equal(store_commit(t, NULL, NULL), 0);
+	store_close(s);
+	raw_put_meta_format(1, 1); /* as format 1 left it: no akeys */
+
+	/* read-only, it is refused with a hint rather than half-read */
+	assert_null(store_open(dir, STORE_RDONLY, &err));
+	assert_non_null(strstr(err.msg, "older"));
+	s = open_rw();
+	t = store_begin(s, 0, NULL);
+	assert_int_equal(store_article_keys(t, 5, key_found, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_counter(t, "format"), STORE_FORMAT);
+	store_abort(t);
+	store_close(s);
+	s = store_open(dir, STORE_RDONLY, &err);
+	assert_non_null(s);
+	store_close(s);
+}
+
+static void
+a_key_repointed_leaves_its_old_article(void **state)
+{
+	struct store *s = open_rw();
+	struct store_txn *t = store_begin(s, 1, NULL);
+	unsigned char k[17];
+	int n5 = 0, n6 = 0;
+
+	store_key('u', "https://x.example/a", 19, NULL, 0, k);
+	assert_int_equal(store_key_put(t, k, 5), 0);
+	assert_int_equal(store_key_put(t, k, 5), 0);
+	assert_int_equal(store_key_put(t, k, 6), 0);
+	assert_int_equal(store_article_keys(t, 5, key_found, &n5), 0);
+	assert_int_equal(store_article_keys(t, 6, key_found, &n6), 0);
+	assert_int_equal(n5, 0);
+	assert_int_equal(n6, 1);
+	store_abort(t);
+	store_close(s);
+}
+
+static void
+an_article_updated_after_newer_ones_keeps_its_place(void **state)
+{
+	struct store *s = open_rw();
+	struct store_txn *t = store_begin(s, 1, NULL);
+	struct store_article a = {0}, b;
+	int n = 0;
+
+	a.feeds = "f";
+	a.nfeeds = 1;
+	a.published = NF_TIME_NONE;
+	for (a.id = 1; a.id <= 3; a.id++) {
+		a.title = "first";
+		assert_int_equal(store_article_put(t, &a), 0);
+	}
+	a.id = 2;
+	a.title = "second";
+	assert_int_equal(store_article_put(t, &a), 0);
+	a.id = 10;
+	assert_int_equal(store_article_put(t, &a), 0);
+	assert_int_equal(store_commit(t, NULL, NULL), 0);
+	t = store_begin(s, 0, NULL);
+	assert_int_equal(store_article_get(t, 2, &b), 0);
+	assert_string_equal(b.title, "second");
+	store_article_release(&b);
+	assert_int_equal(store_article_get(t, 3, &b), 0);
+	assert_string_equal(b.title, "first");
+	store_article_release(&b);
+	assert_int_equal(store_article_each(t, count_article, &n), 0);
+	assert_int_equal(n, 4);
+	store_abort(t);
+	store_close(s);
+}
+
+static void
+a_tiny_map_grows_and_a_thousand_articles_go_in(void **state)
+{
+	struct nf_err err = {{0}};
+	struct store *s = store_open(dir, STORE_TINY_MAP, &err);
+	struct store_txn *t;
+	char *doc = synthetic_rss(1000, 0, "big");
+	int n = 0;
+
+	assert_non_null(s);
+	ingest_rss(s, "https://big.example/rss", doc);
+	free(doc);
+	t = store_begin(s, 0, NULL);
+	assert_int_equal(store_article_each(t, count_article, &n), 0);
+	assert_int_equal(n, 1000);
+	store_abort(t);
+	assert_true(store_size(s) > (64 << 10));
+	assert_int_equal(fsck_problems(s, 0), 0);
+	store_close(s);
+	/* reopened by a fresh process-like handle, everything is there */
+	s = open_rw();
+	t = store_begin(s, 0, NULL);
+	n = 0;
+	assert_int_equal(store_article_each(t, count_article, &n), 0);
+	assert_int_equal(n, 1000);
+	store_abort(t);
+	store_close(s);
+}
+
+static void
+the_map_cannot_grow_under_an_open_transaction(void **state)
+{
+	struct store *s = open_rw();
+	struct store_txn *t = store_begin(s, 0, NULL);
+	struct nf_err err = {{0}};
+
+	assert_int_equal(store_grow(s, &err), -1);
+	assert_non_null(strstr(err.msg, "open"));
+	store_abort(t);
+	assert_int_equal(store_grow(s, &err), 0);
+	store_close(s);
+}
+
+static void
+retention_removes_old_articles_with_their_indexes(void **state)
+{
+	struct store *s = open_rw();
+	struct store_expire_stats es;
+	struct nf_err err = {{0}};
+	struct store_txn *t;
+	char *old = synthetic_rss(300, 0, "old"), *new = synthetic_rss(200, 1000, "new");
+	int n = 0, nstories = 0;
+	unsigned char k[17];
+	uint64_t id;
+
+	nf_now_set(1700000000);
+	ingest_rss(s, "https://a.example/rss", old);
+	nf_now_set(1700000000 + 40 * 86400);
+	ingest_rss(s, "https://b.example/rss", new);
+	nf_now_set(0);
+	assert_int_equal(fsck_problems(s, 0), 0);
+
+	assert_int_equal(store_expire(s, 1700000000 + 30 * 86400, 64, &es, &err), 0);
+	assert_int_equal(es.articles, 300);
+	assert_true(es.txns >= 5);
+	assert_int_equal(fsck_problems(s, 0), 0);
+	t = store_begin(s, 0, NULL);
+	assert_int_equal(store_article_each(t, count_article, &n), 0);
+	assert_int_equal(n, 200);
+	/* document frequencies keep counting expired articles */
+	assert_int_equal(store_counter(t, "ndocs"), 500);
+	store_key('g', "https://a.example/rss", 21, "old-5", 5, k);
+	assert_int_equal(store_key_get(t, k, &id), 1);
+	store_key('g', "https://b.example/rss", 21, "new-1005", 8, k);
+	assert_int_equal(store_key_get(t, k, &id), 0);
+	store_abort(t);
+
+	/* everything: nothing left anywhere, and it stays consistent */
+	assert_int_equal(store_expire(s, INT64_MAX, 1000, &es, &err), 0);
+	assert_int_equal(es.articles, 200);
+	assert_int_equal(fsck_problems(s, 0), 0);
+	t = store_begin(s, 0, NULL);
+	assert_int_equal(store_stories_newest(t, INT64_MIN, count_story, &nstories), 0);
+	assert_int_equal(nstories, 0);
+	assert_int_equal(store_counter(t, "ndocs"), 500);
+	store_abort(t);
+	free(old);
+	free(new);
+	store_close(s);
+}
+
+static void
+retention_reuses_space_under_a_steady_load(void **state)
+{
+	struct store *s = open_rw();
+	struct nf_err err = {{0}};
+	uint64_t size[10];
+	int day;
+
+	/* a day's articles each day, kept 3 days: the file stops growing */
+	for (day = 0; day < 10; day++) {
+		char salt[16], *doc;
+
+		snprintf(salt, sizeof(salt), "d%d", day);
+		doc = synthetic_rss(200, day * 1000, salt);
+		nf_now_set(1700000000 + (int64_t)day * 86400);
+		ingest_rss(s, "https://a.example/rss", doc);
+		free(doc);
+		assert_int_equal(store_expire(s, nf_now() - 3 * 86400, 100, NULL, &err), 0);
+		size[day] = store_size(s);
+	}
+	nf_now_set(0);
+	assert_int_equal(fsck_problems(s, 0), 0);
+	assert_true(size[9] <= size[6] + size[6] / 20);
+	store_close(s);
+}
+
+static void
+raw_damage(void)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi post, st, keys;
+	MDB_cursor *c;
+	MDB_val k, v;
+	unsigned char dk[17] = "g0123456789abcdef", did[8] = {0, 0, 0, 0, 0, 0, 0x30, 0x39};
+	int i;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "postings", 0, &post), 0);
+	assert_int_equal(mdb_dbi_open(txn, "story_time", 0, &st), 0);
+	assert_int_equal(mdb_dbi_open(txn, "keys", 0, &keys), 0);
+	/* lose a few postings and a story_time entry; add a key to nothing */
+	assert_int_equal(mdb_cursor_open(txn, post, &c), 0);
+	assert_int_equal(mdb_cursor_get(c, &k, &v, MDB_FIRST), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(mdb_cursor_del(c, 0), 0);
+	mdb_cursor_close(c);
+	assert_int_equal(mdb_cursor_open(txn, st, &c), 0);
+	assert_int_equal(mdb_cursor_get(c, &k, &v, MDB_LAST), 0);
+	assert_int_equal(mdb_cursor_del(c, 0), 0);
+	mdb_cursor_close(c);
+	k.mv_size = 17;
+	k.mv_data = dk;
+	v.mv_size = 8;
+	v.mv_data = did;
+	assert_int_equal(mdb_put(txn, keys, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static void
+fsck_reports_broken_indexes_and_repair_rebuilds_them(void **state)
+{
+	struct store *s = open_rw();
+	char *doc = synthetic_rss(100, 0, "x");
+
+	ingest_rss(s, "https://a.example/rss", doc);
+	free(doc);
+	assert_int_equal(fsck_problems(s, 0), 0);
+	store_close(s);
+	raw_damage();
+	s = open_rw();
+	assert_true(fsck_problems(s, 0) >= 3);
+	assert_true(fsck_problems(s, 1) >= 3);
+	assert_int_equal(fsck_problems(s, 0), 0);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -335,6 +710,22 @@ main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(a_missing_database_cannot_be_opened_for_reading, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(a_format_1_database_is_migrated_when_opened_for_writing,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(a_key_repointed_leaves_its_old_article, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(an_article_updated_after_newer_ones_keeps_its_place,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(a_tiny_map_grows_and_a_thousand_articles_go_in, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(the_map_cannot_grow_under_an_open_transaction, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(retention_removes_old_articles_with_their_indexes,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(retention_reuses_space_under_a_steady_load, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(fsck_reports_broken_indexes_and_repair_rebuilds_them,
+		                                setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
