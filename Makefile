@@ -35,10 +35,10 @@ NF_SAN  :=
 endif
 B := build/$(VARIANT)
 
-NF_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+NF_CFLAGS  := -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Wshadow -Wstrict-prototypes \
               -Wno-unused-parameter -Ipkg -DNF_VERSION='"$(VERSION)"' $(NF_SAN) \
               $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-NF_LDLIBS  := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lstemmer -lm
+NF_LDLIBS  := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lstemmer -lm -pthread
 ALL_CFLAGS  = $(NF_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(NF_SAN) $(LDFLAGS)
 

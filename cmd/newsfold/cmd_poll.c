@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "fetch/fetch.h"
 #include "ingest/ingest.h"
+#include "ingest/worker.h"
 #include "base/banned.h"
 
 struct poll_state {
@@ -16,6 +17,7 @@ struct poll_state {
 	size_t total, done, failed, added;
 	int progress; /* draw a progress line on stderr */
 	int store_failed;
+	struct ingest_worker *w; /* stores what the fetch loop brings */
 };
 
 static void
@@ -28,38 +30,55 @@ progress(struct poll_state *p)
 	fflush(stderr);
 }
 
+/* report(o, ctx): one feed stored (on this thread, in push order). */
 static void
-poll_done(const struct fetch_req *req, const struct fetch_res *res, void *ctx)
+report(const struct ingest_outcome *o, void *ctx)
 {
 	struct poll_state *p = ctx;
-	const struct feed_sub *sub = req->user;
-	struct ingest_stats st;
-	struct nf_err err = {{0}};
 
 	p->done++;
-	if (ingest_feed(p->c->store, &p->io, sub, res, &st, &err)) {
+	if (o->rc) {
 		if (p->progress)
 			fputs("\r\033[K", stderr);
-		nf_error("%s: storing failed: %s", sub->url, err.msg);
+		nf_error("%s: storing failed: %s", o->sub->url, o->error);
 		p->store_failed = 1;
 		p->failed++;
 		progress(p);
 		return;
 	}
-	p->added += st.added;
-	if (st.failed) {
+	p->added += o->stats->added;
+	if (o->stats->failed) {
 		p->failed++;
 		if (p->progress)
 			fputs("\r\033[K", stderr);
-		if (res->error)
-			nf_error("%s: %s", sub->url, res->error);
+		if (o->res->error)
+			nf_error("%s: %s", o->sub->url, o->res->error);
 		else
-			nf_error("%s: not a feed or unreadable", sub->url);
+			nf_error("%s: not a feed or unreadable", o->sub->url);
 	}
-	nf_log(NF_LOG_DEBUG, "%s: %s, %u entries, %u new", sub->url,
-	       res->status == FETCH_NOT_MODIFIED ? "not modified" : st.failed ? "failed" : "ok",
-	       st.entries, st.added);
+	nf_log(NF_LOG_DEBUG, "%s: %s, %u entries, %u new", o->sub->url,
+	       o->res->status == FETCH_NOT_MODIFIED ? "not modified"
+	       : o->stats->failed                   ? "failed"
+	                                            : "ok",
+	       o->stats->entries, o->stats->added);
 	progress(p);
+}
+
+/* poll_done: a transfer finished; the worker stores it while the fetch
+ * loop goes on. */
+static void
+poll_done(const struct fetch_req *req, const struct fetch_res *res, void *ctx)
+{
+	struct poll_state *p = ctx;
+	const struct feed_sub *sub = req->user;
+
+	if (ingest_worker_push(p->w, sub, res, NULL)) {
+		nf_error("%s: storing failed: out of memory", sub->url);
+		p->store_failed = 1;
+		p->failed++;
+		p->done++;
+	}
+	ingest_worker_collect(p->w, 0, report, p);
 }
 
 int
@@ -142,13 +161,20 @@ cmd_poll(int argc, char **argv, struct cmd_ctx *c)
 	fo.timeout = c->cfg.timeout;
 	fo.max_body = (size_t)c->cfg.max_body;
 	fo.user_agent = c->cfg.user_agent;
+	if ((p.w = ingest_worker_new(c->store, &p.io, 0, &err)) == NULL) {
+		nf_error("polling: %s", err.msg);
+		goto out;
+	}
 	progress(&p);
 	if (fetch_run(&fo, reqs, n, poll_done, &p, NULL, &err)) {
 		if (p.progress)
 			fputs("\n", stderr);
 		nf_error("polling: %s", err.msg);
+		ingest_worker_free(p.w, 0);
 		goto out;
 	}
+	ingest_worker_collect(p.w, 1, report, &p);
+	ingest_worker_free(p.w, 0);
 	if (p.progress)
 		fputs("\r\033[K", stderr);
 	nf_log(NF_LOG_INFO, "polled %zu feeds: %zu new articles, %zu failed", p.total, p.added,

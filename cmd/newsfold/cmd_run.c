@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "fetch/fetch.h"
 #include "ingest/ingest.h"
+#include "ingest/worker.h"
 #include "base/banned.h"
 
 #define IDLE_MS 1000 /* longest sleep between two looks at the clock */
@@ -51,6 +52,7 @@ struct run {
 	struct ingest_opts io;
 	struct fetch_opts fo;
 	struct fetch *f;
+	struct ingest_worker *w; /* stores what the loop fetches */
 	int64_t *due;      /* per c->feeds.v[i]: when due (NF_TIME_NONE: never) */
 	char *busy;        /* a job is in flight */
 	char *failing;
@@ -139,47 +141,71 @@ job_free(struct job *j)
 	free(j);
 }
 
+/* stored(o, ctx): the worker stored a feed (called on this thread). */
 static void
-on_done(const struct fetch_req *req, const struct fetch_res *res, void *ctx)
+stored(const struct ingest_outcome *o, void *ctx)
 {
 	struct run *r = ctx;
-	struct job *j = req->user, **pp;
+	struct job *j = o->user, **pp;
 	struct feed_sub *sub = feed_list_find(&r->c->feeds, j->sub_url);
-	struct ingest_stats st;
 	struct ingest_plan p;
-	struct nf_err err = {{0}};
 	size_t i;
 
 	for (pp = &r->jobs; *pp && *pp != j; pp = &(*pp)->next)
 		;
 	if (*pp)
 		*pp = j->next;
-	if (sub == NULL) /* unsubscribed while in flight: nothing stored */
+	r->status_dirty = 1;
+	if (sub == NULL) /* unsubscribed meanwhile */
 		goto out;
 	i = (size_t)(sub - r->c->feeds.v);
 	r->busy[i] = 0;
-	r->status_dirty = 1;
-	if (ingest_feed(r->c->store, &r->io, sub, res, &st, &err)) {
-		nf_log(NF_LOG_ERR, "%s: storing failed: %s", sub->url, err.msg);
+	if (o->rc) {
+		nf_log(NF_LOG_ERR, "%s: storing failed: %s", sub->url, o->error);
 		r->store_errors++;
 		r->due[i] = nf_now() + 60;
 		goto out;
 	}
 	r->store_errors = 0;
 	r->polled++;
-	r->added += st.added;
-	r->failed += st.failed != 0;
+	r->added += o->stats->added;
+	r->failed += o->stats->failed != 0;
 	if (ingest_plan(r->c->store, sub, nf_now(), 0, &p)) {
 		r->due[i] = nf_now() + 60;
 		goto out;
 	}
-	log_change(j, res, &p, sub->url);
-	if (st.added)
-		nf_log(NF_LOG_DEBUG, "%s: %u new articles", sub->url, st.added);
+	log_change(j, o->res, &p, sub->url);
+	if (o->stats->added)
+		nf_log(NF_LOG_DEBUG, "%s: %u new articles", sub->url, o->stats->added);
 	r->due[i] = p.when;
 	r->failing[i] = p.failures > 0;
 	ingest_plan_release(&p);
 out:
+	job_free(j);
+}
+
+/* on_done: a transfer finished; the worker stores it while the loop goes
+ * on.  The job stays listed (its feed busy) until it is stored. */
+static void
+on_done(const struct fetch_req *req, const struct fetch_res *res, void *ctx)
+{
+	struct run *r = ctx;
+	struct job *j = req->user, **pp;
+	struct feed_sub *sub = feed_list_find(&r->c->feeds, j->sub_url);
+
+	if (sub != NULL && ingest_worker_push(r->w, sub, res, j) == 0)
+		return;
+	if (sub != NULL) {
+		nf_log(NF_LOG_ERR, "%s: storing failed: out of memory", sub->url);
+		r->busy[sub - r->c->feeds.v] = 0;
+		r->due[sub - r->c->feeds.v] = nf_now() + 60;
+	}
+	/* unsubscribed while in flight, or not queued: nothing stored */
+	for (pp = &r->jobs; *pp && *pp != j; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = j->next;
+	r->status_dirty = 1;
 	job_free(j);
 }
 
@@ -320,6 +346,11 @@ reload(struct run *r)
 	nf_diag_release(&d);
 	set_fetch_opts(r);
 	fetch_set_opts(r->f, &r->fo);
+	/* a worker with the new options, once the old one has stored its queue */
+	ingest_worker_collect(r->w, 1, stored, r);
+	ingest_worker_free(r->w, 0);
+	if ((r->w = ingest_worker_new(c->store, &r->io, 0, NULL)) == NULL)
+		return -1;
 	if (track(r))
 		return -1;
 	nf_log(NF_LOG_INFO, "reloaded: %zu feeds", c->feeds.n);
@@ -364,6 +395,11 @@ cmd_run(int argc, char **argv, struct cmd_ctx *c)
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;
 	}
+	if ((r.w = ingest_worker_new(c->store, &r.io, 0, &err)) == NULL) {
+		nf_error("%s", err.msg);
+		fetch_free(r.f);
+		return EXIT_FAIL;
+	}
 	if (track(&r))
 		goto nomem;
 	live_fetch = r.f;
@@ -400,12 +436,15 @@ cmd_run(int argc, char **argv, struct cmd_ctx *c)
 			wait_ms = IDLE_MS;
 		do {
 			if (fetch_pending(r.f) == 0) {
-				struct timespec nap = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+				/* short naps while the worker still stores */
+				int ms = ingest_worker_pending(r.w) && wait_ms > 20 ? 20 : wait_ms;
+				struct timespec nap = {ms / 1000, (long)(ms % 1000) * 1000000L};
 				nanosleep(&nap, NULL); /* a signal ends it */
 			} else if (fetch_perform(r.f, wait_ms, on_done, &r, &stop_flag, &err)) {
 				nf_log(NF_LOG_ERR, "polling: %s", err.msg);
 				r.store_errors++;
 			}
+			ingest_worker_collect(r.w, 0, stored, &r);
 			t = mono_usec();
 			if (wd_usec && t >= next_ping && r.store_errors <= 2) {
 				sd_notify(0, "WATCHDOG=1");
@@ -415,7 +454,7 @@ cmd_run(int argc, char **argv, struct cmd_ctx *c)
 				notify_status(&r, NULL);
 				next_status = t + 1000000u;
 			}
-			if (r.polled && fetch_pending(r.f) == 0) {
+			if (r.polled && fetch_pending(r.f) == 0 && ingest_worker_pending(r.w) == 0) {
 				nf_log(NF_LOG_INFO, "polled %zu feeds: %zu new articles, %zu failed",
 				       r.polled, r.added, r.failed);
 				r.polled = r.added = r.failed = 0;
@@ -424,16 +463,21 @@ cmd_run(int argc, char **argv, struct cmd_ctx *c)
 			if (fetch_pending(r.f) == 0 && store_sync_pending(c->store) &&
 			    store_sync(c->store, &err))
 				nf_log(NF_LOG_ERR, "store: %s", err.msg);
-		} while (!got_stop && !got_reload && fetch_pending(r.f) > 0 && nf_now() < next);
+		} while (!got_stop && !got_reload &&
+		         (fetch_pending(r.f) > 0 || ingest_worker_pending(r.w) > 0) && nf_now() < next);
 	}
 	sd_notify(0, "STOPPING=1");
 	nf_log(NF_LOG_INFO, "stopping: %zu transfers abandoned", fetch_pending(r.f));
+	/* the feed being stored is finished; those waiting are dropped */
+	ingest_worker_free(r.w, 1);
+	r.w = NULL;
 	rc = EXIT_OK;
 	goto out;
 nomem:
 	nf_error("run: out of memory");
 out:
 	live_fetch = NULL;
+	ingest_worker_free(r.w, 1);
 	fetch_free(r.f);
 	while ((j = r.jobs) != NULL) {
 		r.jobs = j->next;
