@@ -215,7 +215,11 @@ store_open(const char *dir, unsigned flags, struct nf_err *err)
 	unsigned eflags = 0;
 	int rc;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = nf_strdup(dir)) == NULL) {
+	if ((s = calloc(1, sizeof(*s))) != NULL) {
+		pthread_mutex_init(&s->lock, NULL);
+		pthread_cond_init(&s->cv, NULL);
+	}
+	if (s == NULL || (s->path = nf_strdup(dir)) == NULL) {
 		nf_err_set(err, "%s: out of memory", dir);
 		goto err0;
 	}
@@ -234,6 +238,11 @@ store_open(const char *dir, unsigned flags, struct nf_err *err)
 		eflags |= MDB_RDONLY;
 	if (flags & STORE_SYNC_BATCH)
 		eflags |= MDB_NOSYNC;
+	/* a writer changes pages in the map itself: no copy through write(2)
+	 * at every commit (a quarter of a poll's time otherwise); durable
+	 * commits msync the pages they wrote */
+	if (!(flags & STORE_RDONLY))
+		eflags |= MDB_WRITEMAP;
 	eflags |= MDB_NOTLS;
 	if ((flags & STORE_TINY_MAP) && (rc = mdb_env_set_mapsize(s->env, MAP_TINY))) {
 		lmdb_fail(NULL, err, rc, dir);
@@ -264,8 +273,11 @@ store_open(const char *dir, unsigned flags, struct nf_err *err)
 err1:
 	mdb_env_close(s->env);
 err0:
-	if (s)
+	if (s) {
 		free(s->path);
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->lock);
+	}
 	free(s);
 	return NULL;
 }
@@ -279,6 +291,8 @@ store_close(struct store *s)
 		mdb_env_sync(s->env, 1);
 	mdb_env_close(s->env);
 	free(s->path);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -302,27 +316,57 @@ store_size(const struct store *s)
 	return n;
 }
 
+/* transactions the calling thread has open (in any store): a resize must
+ * not wait for them, it would wait for ever */
+static _Thread_local int thread_txns;
+
+/* resize(s, size, err): set the map size (0: adopt the size another
+ * process set) once no transaction of this process is open; new ones wait
+ * meanwhile.  The caller must hold no transaction. */
+static int
+resize(struct store *s, size_t size, struct nf_err *err)
+{
+	MDB_envinfo info;
+	int rc;
+
+	if (thread_txns > 0) {
+		nf_err_set(err, "growing the map: %d transaction(s) of this thread still open",
+		           thread_txns);
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (s->growing)
+		pthread_cond_wait(&s->cv, &s->lock);
+	s->growing = 1;
+	while (s->ntxn > 0)
+		pthread_cond_wait(&s->cv, &s->lock);
+	rc = mdb_env_set_mapsize(s->env, size);
+	mdb_env_info(s->env, &info);
+	s->mapsize = info.me_mapsize;
+	s->growing = 0;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->lock);
+	if (rc)
+		return lmdb_fail(NULL, err, rc, "growing the map");
+	return 0;
+}
+
 int
 store_grow(struct store *s, struct nf_err *err)
 {
 	MDB_envinfo info;
 	size_t size;
-	int rc;
 
-	if (s->ntxn) {
-		nf_err_set(err, "growing the map: %d transaction(s) still open", s->ntxn);
-		return -1;
-	}
 	mdb_env_info(s->env, &info);
+	pthread_mutex_lock(&s->lock);
 	size = info.me_mapsize > s->mapsize ? info.me_mapsize : s->mapsize;
+	pthread_mutex_unlock(&s->lock);
 	if (size > SIZE_MAX / 2) {
 		nf_err_set(err, "growing the map: already %zu MiB", size >> 20);
 		return -1;
 	}
-	if ((rc = mdb_env_set_mapsize(s->env, size * 2)))
-		return lmdb_fail(NULL, err, rc, "growing the map");
-	mdb_env_info(s->env, &info);
-	s->mapsize = info.me_mapsize;
+	if (resize(s, size * 2, err))
+		return -1;
 	nf_log(NF_LOG_INFO, "store: map grown to %zu KiB", s->mapsize >> 10);
 	return 0;
 }
@@ -345,15 +389,49 @@ store_sync(struct store *s, struct nf_err *err)
 		return 0;
 	if ((rc = mdb_env_sync(s->env, 1)))
 		return lmdb_fail(NULL, err, rc, "flushing to disk");
+	pthread_mutex_lock(&s->lock);
 	s->unsynced = 0;
 	s->last_sync = mono_ms();
+	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
 
 int
-store_sync_pending(const struct store *s)
+store_sync_pending(struct store *s)
 {
-	return s->unsynced;
+	int n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->unsynced;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+/* txn_enter(s) / txn_leave(s): count a transaction of this process in and
+ * out; entering waits while the map is being resized. */
+static void
+txn_enter(struct store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	while (s->growing)
+		pthread_cond_wait(&s->cv, &s->lock);
+	s->ntxn++;
+	pthread_mutex_unlock(&s->lock);
+	thread_txns++;
+}
+
+static int
+txn_leave(struct store *s)
+{
+	int n;
+
+	thread_txns--;
+	pthread_mutex_lock(&s->lock);
+	n = --s->ntxn;
+	if (n == 0)
+		pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
 struct store_txn *
@@ -369,15 +447,15 @@ store_begin(struct store *s, int write, struct nf_err *err)
 	t->s = s;
 	t->write = write;
 	buf_init(&t->scratch, 0);
+	txn_enter(s);
 	if ((rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn))) {
 		/* another process grew the map: adopt its size (only allowed
 		 * with no transaction of ours open) */
-		if (rc == MDB_MAP_RESIZED && s->ntxn == 0 && mdb_env_set_mapsize(s->env, 0) == 0) {
-			MDB_envinfo info;
-
-			mdb_env_info(s->env, &info);
-			s->mapsize = info.me_mapsize;
-			rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+		txn_leave(s);
+		if (rc == MDB_MAP_RESIZED && resize(s, 0, NULL) == 0) {
+			txn_enter(s);
+			if ((rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn)))
+				txn_leave(s);
 		}
 		if (rc) {
 			free(t);
@@ -385,7 +463,6 @@ store_begin(struct store *s, int write, struct nf_err *err)
 			return NULL;
 		}
 	}
-	s->ntxn++;
 	return t;
 }
 
@@ -395,7 +472,7 @@ store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
 	int rc, full = t->map_full;
 
 	struct store *s = t->s;
-	int rdonly = !t->write;
+	int rdonly = !t->write, left, due;
 
 	rc = full ? MDB_MAP_FULL : mdb_txn_commit(t->txn);
 	if (full)
@@ -406,12 +483,15 @@ store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
 		*map_full = full;
 	buf_release(&t->scratch);
 	free(t);
-	s->ntxn--;
+	left = txn_leave(s);
 	if (rc)
 		return lmdb_fail(NULL, err, rc, "commit");
 	if (!rdonly && (s->flags & STORE_SYNC_BATCH)) {
+		pthread_mutex_lock(&s->lock);
 		s->unsynced = 1;
-		if (mono_ms() - s->last_sync >= 1000 && s->ntxn == 0)
+		due = mono_ms() - s->last_sync >= 1000 && left == 0;
+		pthread_mutex_unlock(&s->lock);
+		if (due)
 			return store_sync(s, err);
 	}
 	return 0;
@@ -424,7 +504,7 @@ store_abort(struct store_txn *t)
 		return;
 	mdb_txn_abort(t->txn);
 	buf_release(&t->scratch);
-	t->s->ntxn--;
+	txn_leave(t->s);
 	free(t);
 }
 

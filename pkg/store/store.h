@@ -138,7 +138,7 @@ int store_grow(struct store *s, struct nf_err *err);
 int store_sync(struct store *s, struct nf_err *err);
 /* store_sync_pending(s): 1 when commits of a STORE_SYNC_BATCH store wait
  * for a flush (a service calls store_sync() within a second when idle). */
-int store_sync_pending(const struct store *s);
+int store_sync_pending(struct store *s);
 /* store_txn_map_full(t): 1 once an operation of ${t} hit MDB_MAP_FULL. */
 int store_txn_map_full(const struct store_txn *t);
 

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+
 #include <lmdb.h>
 
 #include "base/base.h"
@@ -20,13 +22,23 @@ enum { DB_META, DB_FEEDS, DB_ARTICLES, DB_KEYS, DB_STORIES, DB_STORY_TIME, DB_PO
        DB_DF, DB_BANDS, DB_AKEYS, DB_COUNT };
 extern const char *const store_db_names[DB_COUNT];
 
+/*
+ * A store may be used from several threads (the ingest worker writes while
+ * the fetch loop reads); ${lock} guards the fields below it.  The map may
+ * only be resized with no transaction open in the process: store_grow()
+ * raises ${growing}, which holds new transactions back, and waits on ${cv}
+ * until the open ones end.
+ */
 struct store {
 	MDB_env *env;
 	MDB_dbi dbi[DB_COUNT];
 	char *path;
 	unsigned flags;
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
 	size_t mapsize;
 	int ntxn;             /* transactions open in this process */
+	int growing;          /* a resize waits for them to end */
 	int unsynced;         /* STORE_SYNC_BATCH: commits not yet flushed */
 	int64_t last_sync;    /* monotonic ms of the last flush */
 };
