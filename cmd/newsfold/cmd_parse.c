@@ -1,9 +1,22 @@
-/* parse: parse feeds (files or URLs) and print their items; nothing stored. */
+/*
+ * parse: parse feeds (files or URLs) and print their items; nothing stored.
+ * Files are mapped, not read; with --json each entry is written as soon as
+ * the parser hands it on (feed_parse_stream()), so memory stays small
+ * whatever the size of the feed.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -18,7 +31,10 @@
 struct input {
 	const char *source;
 	struct buf body;
+	void *map;   /* a mapped file, instead of body */
+	size_t map_len;
 	char *content_type;
+	char *content_location;
 	char *url;   /* the document URL, for relative links */
 	char *error; /* could not be read */
 };
@@ -29,14 +45,50 @@ is_url(const char *s)
 	return strstr(s, "://") != NULL;
 }
 
+/* map_file(in): map a regular file; 0, or -1 when it is not one (then it
+ * is read). */
+static int
+map_file(struct input *in)
+{
+	struct stat st;
+	void *m;
+	int fd;
+
+	if ((fd = open(in->source, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return -1;
+	}
+	if ((unsigned long long)st.st_size > PARSE_FILE_MAX) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "larger than %u bytes", PARSE_FILE_MAX);
+		in->error = nf_strdup(msg);
+		close(fd);
+		return 0;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	in->map = m;
+	in->map_len = (size_t)st.st_size;
+	return 0;
+}
+
 static void
 read_file(struct input *in)
 {
-	FILE *f = strcmp(in->source, "-") == 0 ? stdin : fopen(in->source, "rb");
+	FILE *f;
 	char chunk[65536];
 	size_t n;
 	struct buf e;
 
+	if (strcmp(in->source, "-") != 0 && map_file(in) == 0)
+		return;
+	f = strcmp(in->source, "-") == 0 ? stdin : fopen(in->source, "rb");
 	buf_init(&e, 0);
 	if (f == NULL) {
 		buf_printf(&e, "%s", strerror(errno));
@@ -70,6 +122,7 @@ fetched(const struct fetch_req *req, const struct fetch_res *res, void *ctx)
 	if (buf_append(&in->body, res->body, res->len))
 		in->error = nf_strdup("out of memory");
 	in->content_type = nf_strdup(res->content_type);
+	in->content_location = nf_strdup(res->content_location);
 	in->url = nf_strdup(res->effective_url);
 }
 
@@ -96,6 +149,96 @@ print_text(const struct input *in, const struct feed_doc *d)
 	}
 }
 
+/*
+ * One JSON line written as the entries come: {"source", "entries": [...],
+ * then the other keys of feed_doc_to_json()}; key order aside, the object
+ * feed_doc_to_json() would make.
+ */
+struct jline {
+	const char *source;
+	struct buf out; /* entries not yet written */
+	size_t n;    /* entries written */
+	int open;    /* the head is written */
+	int failed;  /* out of memory or output error */
+};
+
+#define JLINE_FLUSH (64u << 10)
+
+static int
+flush_out(struct jline *j)
+{
+	if (j->out.len > 0 && fwrite(j->out.data, 1, j->out.len, stdout) != j->out.len)
+		j->failed = 1;
+	buf_reset(&j->out);
+	return j->failed ? -1 : 0;
+}
+
+static int
+put_head(struct jline *j)
+{
+	json_t *v = json_string(j->source);
+	char *s = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(v);
+	if (s == NULL)
+		return -1;
+	printf("{\"source\":%s,\"entries\":[", s);
+	free(s);
+	j->open = 1;
+	return 0;
+}
+
+static int
+on_entry(void *ctx, const struct feed_doc *d, struct feed_entry *e)
+{
+	struct jline *j = ctx;
+	int r;
+
+	(void)d;
+	if (!j->open && put_head(j))
+		r = -1;
+	else
+		r = (j->n++ > 0 && buf_putc(&j->out, ',')) || feed_entry_json(&j->out, e);
+	feed_entry_release(e);
+	if (r != 0) {
+		j->failed = 1;
+		return -1;
+	}
+	return j->out.len >= JLINE_FLUSH ? flush_out(j) : 0;
+}
+
+/* put_tail(j, d, error): close the entries and write the other keys. */
+static int
+put_tail(struct jline *j, const struct feed_doc *d, const char *error)
+{
+	json_t *o;
+	char *s;
+
+	if (!j->open && d == NULL)
+		return cmd_print_json(feed_doc_to_json(NULL, j->source, error));
+	if ((o = feed_doc_to_json(d, j->source, error)) == NULL)
+		goto nomem;
+	if (flush_out(j)) {
+		json_decref(o);
+		nf_error("writing the output failed");
+		return -1;
+	}
+	json_object_del(o, "source");
+	json_object_del(o, "entries");
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (s == NULL || (!j->open && put_head(j))) {
+		free(s);
+		goto nomem;
+	}
+	printf("]%s%s\n", s[1] != '}' ? "," : "", s + 1);
+	free(s);
+	return 0;
+nomem:
+	nf_error("out of memory");
+	return -1;
+}
+
 int
 cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 {
@@ -117,6 +260,13 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 	}
 	if (optind >= argc)
 		return cmd_usage_error("parse", "name at least one FILE or URL");
+#ifdef __GLIBC__
+	/* each document allocates and frees the same few megabytes: keep them
+	 * mapped rather than give them back and fault them in again */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 4 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
 	n = (size_t)(argc - optind);
 	in = calloc(n, sizeof(*in));
 	reqs = calloc(n, sizeof(*reqs));
@@ -151,14 +301,24 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 	for (i = 0; i < n; i++) {
 		struct feed_parse_opts po = {0};
 		struct feed_doc *d = NULL;
+		struct jline j = {0};
+		const char *data = in[i].map ? in[i].map : buf_cstr(&in[i].body);
+		size_t len = in[i].map ? in[i].map_len : in[i].body.len;
 
 		po.url = in[i].url ? in[i].url : is_url(in[i].source) ? in[i].source : NULL;
 		po.content_type = in[i].content_type;
-		if (in[i].error == NULL &&
-		    (d = feed_parse(buf_cstr(&in[i].body), in[i].body.len, &po, &err)) == NULL)
-			in[i].error = nf_strdup(err.msg);
+		po.content_location = in[i].content_location;
+		j.source = in[i].source;
+		buf_init(&j.out, 0);
+		if (in[i].error == NULL) {
+			d = json ? feed_parse_stream(data, len, &po, on_entry, &j, &err) :
+			    feed_parse(data, len, &po, &err);
+			if (d == NULL)
+				in[i].error = nf_strdup(j.failed ? "writing the output failed" :
+				    err.msg);
+		}
 		if (json) {
-			if (cmd_print_json(feed_doc_to_json(d, in[i].source, in[i].error)))
+			if (put_tail(&j, d, in[i].error))
 				rc = EXIT_FAIL;
 		} else if (d) {
 			print_text(&in[i], d);
@@ -168,8 +328,27 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 			rc = EXIT_FAIL;
 		}
 		feed_doc_free(d);
+		buf_release(&j.out);
+		if (in[i].map)
+			munmap(in[i].map, in[i].map_len);
 		buf_release(&in[i].body);
 		free(in[i].content_type);
+		free(in[i].content_location);
+		free(in[i].url);
+		free(in[i].error);
+		if (ferror(stdout)) {
+			nf_error("writing the output failed");
+			rc = EXIT_FAIL;
+			i++;
+			break;
+		}
+	}
+	for (; i < n; i++) {
+		if (in[i].map)
+			munmap(in[i].map, in[i].map_len);
+		buf_release(&in[i].body);
+		free(in[i].content_type);
+		free(in[i].content_location);
 		free(in[i].url);
 		free(in[i].error);
 	}

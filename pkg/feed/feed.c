@@ -2,19 +2,26 @@
  * feed: RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 through libxml2, JSON Feed
  * through jansson, into the format-neutral model of feed.h.
  *
- * XML path: the bytes are first scanned once for what libxml2 would drop in
- * recovery (HTML entities no DTD declares, bare '&'), rewritten only when
- * needed, then parsed into a DOM with a recovering, network-less parser
- * whose first error is kept.  The tree is walked once; every element is
- * classified by (namespace, local name), and namespaces are matched loosely
- * (scheme-less, trailing slash, undeclared well-known prefixes) because
- * real feeds get them wrong.
+ * XML path, in pieces of 64 KiB: the encoding is chosen (RFC 7303: BOM,
+ * HTTP charset, declaration) and anything not UTF-8 is converted by iconv,
+ * bad bytes becoming U+FFFD; each piece is scanned for what libxml2 would
+ * drop in recovery (HTML entities no DTD declares, bare '&') and rewritten
+ * only where needed, checked for bad UTF-8, then pushed into a recovering,
+ * network-less push parser whose first error is kept.  Its SAX2 handlers
+ * build the tree of one entry at a time (see "streaming" below): an entry
+ * is read from its subtree when it ends, handed on, and freed.  Every
+ * element is classified by (namespace, local name), and namespaces are
+ * matched loosely (scheme-less, trailing slash, undeclared well-known
+ * prefixes) because real feeds get them wrong.
  *
  * Entities declared in an internal DTD are expanded by us, not by libxml2,
  * within a per-document budget, so "billion laughs" stays small; external
  * entities are never loaded (no XML_PARSE_NOENT, no XML_PARSE_DTDLOAD).
  */
+#include <errno.h>
+#include <iconv.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +33,8 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/SAX2.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 #include <libxml/xmlerror.h>
@@ -36,6 +45,7 @@
 
 #define DEFAULT_MAX_ENTRIES 100000
 #define DEFAULT_MAX_FIELD (1u << 20)
+#define DEFAULT_MAX_DEPTH 64
 #define ENTITY_BUDGET (256u << 10) /* bytes of entity expansion per document */
 
 enum { K_RSS, K_RDF, K_ATOM, K_JSON };
@@ -77,6 +87,15 @@ static const struct {
 	{ "rdf", NS_RDF }, { "xhtml", NS_XHTML },
 };
 
+/* Per-entry (and per-feed) reading state: fallbacks applied at the end. */
+struct ectx {
+	int guid_perma;
+	char *alt_summary;           /* itunes:summary, dc:description, ... */
+	enum feed_text_type alt_summary_type;
+	char *alt_title;             /* dc:title */
+	char *webmaster;             /* the author when no other is named */
+};
+
 /* The state of one parse. */
 struct px {
 	struct feed_doc *doc;
@@ -94,15 +113,25 @@ struct px {
 	const xmlNs *ns_ptr[8];
 	enum ns ns_id[8];
 	unsigned ns_next;
-};
-
-/* Per-entry (and per-feed) reading state: fallbacks applied at the end. */
-struct ectx {
-	int guid_perma;
-	char *alt_summary;           /* itunes:summary, dc:description, ... */
-	enum feed_text_type alt_summary_type;
-	char *alt_title;             /* dc:title */
-	char *webmaster;             /* the author when no other is named */
+	int ns_dirty;      /* a namespace was declared below the feed level */
+	int cdata_cr;      /* a CDATA piece ended in CR */
+	int bad_utf8;      /* bytes were replaced by U+FFFD */
+	size_t max_depth;  /* elements deeper are dropped */
+	int skip_depth;    /* open elements being dropped */
+	int too_deep;      /* some were */
+	int ent_cut;       /* the entity budget ran out */
+	/* streaming */
+	feed_entry_fn on_entry; /* NULL: collect into doc->entries */
+	void *on_ctx;
+	size_t count;      /* entries read */
+	int stop;          /* the callback asked to stop */
+	xmlParserCtxtPtr ctxt;
+	int root_entry;    /* the root is an Atom <entry> */
+	int ncont;         /* open containers (root, channel) */
+	struct cont {
+		xmlNodePtr node;
+		struct ectx x;
+	} cont[8];
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -263,8 +292,10 @@ text_list(struct px *px, xmlNodePtr c, int depth)
 				break;
 			before = px->tb.len;
 			text_list(px, ent->children, depth + 1);
-			if (px->tb.len - before >= px->ent_budget)
+			if (px->tb.len - before >= px->ent_budget) {
 				px->ent_budget = 0;
+				px->ent_cut = 1;
+			}
 			else
 				px->ent_budget -= px->tb.len - before;
 			break;
@@ -1246,64 +1277,90 @@ is_entry(struct px *px, xmlNodePtr n)
 	return is_atom(px, id) && strcmp(local, "entry") == 0;
 }
 
-/* read_entry(px, n): one item/entry into a new slot of doc->entries. */
+static void entry_free_fields(struct feed_entry *e);
+
+/* emit(px, e): hand the complete entry ${e} on, to the callback or into
+ * doc->entries; what ${e} points to is no longer ours. */
+static void
+emit(struct px *px, struct feed_entry *e)
+{
+	struct feed_doc *d = px->doc;
+	struct feed_entry *a;
+
+	if (px->nomem || px->stop) {
+		entry_free_fields(e);
+		return;
+	}
+	if (px->on_entry == NULL) {
+		if ((a = grow(d->entries, d->nentries, sizeof(*a))) == NULL) {
+			px->nomem = 1;
+			entry_free_fields(e);
+			return;
+		}
+		d->entries = a;
+		a[d->nentries++] = *e;
+		return;
+	}
+	if (px->on_entry(px->on_ctx, d, e) != 0) {
+		px->stop = 1;
+		if (px->ctxt != NULL)
+			xmlStopParser(px->ctxt);
+	}
+}
+
+/* read_entry(px, n): one item/entry, handed on by emit(). */
 static void
 read_entry(struct px *px, xmlNodePtr n)
 {
-	struct feed_doc *d = px->doc;
-	struct feed_entry *e;
+	struct feed_entry e;
 	struct ectx x;
 	const char *l;
 	xmlNodePtr c;
 	int nested = 0;
 
-	if (d->nentries >= px->max_entries) {
+	if (px->count >= px->max_entries) {
 		px->too_many = 1;
 		return;
 	}
-	if ((e = grow(d->entries, d->nentries, sizeof(*e))) == NULL) {
-		px->nomem = 1;
-		return;
-	}
-	d->entries = e;
-	e = &d->entries[d->nentries++];
-	memset(e, 0, sizeof(*e));
+	px->count++;
+	memset(&e, 0, sizeof(e));
 	memset(&x, 0, sizeof(x));
-	e->published = e->updated = NF_TIME_NONE;
+	e.published = e.updated = NF_TIME_NONE;
 	for (c = n->children; c != NULL && !px->nomem; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
 		if (is_entry(px, c))
 			nested = 1;
 		else
-			entry_child(px, e, &x, c);
+			entry_child(px, &e, &x, c);
 	}
 	/* RSS 1.0: the item's rdf:about is its identity */
-	if (e->id == NULL && px->kind == K_RDF)
-		e->id = attr_dup(px, n, "about");
-	if (e->summary == NULL) {
-		e->summary = x.alt_summary;
-		e->summary_type = x.alt_summary_type;
+	if (e.id == NULL && px->kind == K_RDF)
+		e.id = attr_dup(px, n, "about");
+	if (e.summary == NULL) {
+		e.summary = x.alt_summary;
+		e.summary_type = x.alt_summary_type;
 		x.alt_summary = NULL;
 	}
-	if (e->title == NULL) {
-		e->title = x.alt_title;
+	if (e.title == NULL) {
+		e.title = x.alt_title;
 		x.alt_title = NULL;
-		if (e->title != NULL && looks_like_html(e->title))
-			e->title_type = FEED_HTML;
+		if (e.title != NULL && looks_like_html(e.title))
+			e.title_type = FEED_HTML;
 	}
 	free(x.alt_summary);
 	free(x.alt_title);
-	if ((l = pick_link(e->links, e->nlinks)) != NULL) {
-		if ((e->link = nf_strdup(l)) == NULL)
+	if ((l = pick_link(e.links, e.nlinks)) != NULL) {
+		if ((e.link = nf_strdup(l)) == NULL)
 			px->nomem = 1;
-	} else if (e->id != NULL && x.guid_perma && looks_like_url(e->id)) {
-		if ((e->link = nf_strdup(e->id)) == NULL)
+	} else if (e.id != NULL && x.guid_perma && looks_like_url(e.id)) {
+		if ((e.link = nf_strdup(e.id)) == NULL)
 			px->nomem = 1;
 	}
+	emit(px, &e);
 	/* an item left open swallows the next ones in recovery: they are
-	 * entries of their own (e is not used past this point) */
-	for (c = n->children; nested && c != NULL && !px->nomem; c = c->next)
+	 * entries of their own, after it */
+	for (c = n->children; nested && c != NULL && !px->nomem && !px->stop; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && is_entry(px, c))
 			read_entry(px, c);
 }
@@ -1490,50 +1547,296 @@ feed_child(struct px *px, struct ectx *x, xmlNodePtr n)
 	}
 }
 
-/* read_feed(px, container): the children of channel/feed/rdf:RDF/rss. */
+/* feed_done(px, x): the fallbacks of a channel/feed whose children have
+ * all been read. */
 static void
-read_feed(struct px *px, xmlNodePtr container)
+feed_done(struct px *px, struct ectx *x)
 {
 	struct feed_info *f = &px->doc->feed;
-	const char *local;
-	struct ectx x;
-	xmlNodePtr c;
-	enum ns id;
 
-	memset(&x, 0, sizeof(x));
-	for (c = container->children; c != NULL && !px->nomem; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		id = el(px, c, &local);
-		if (px->kind != K_ATOM && is_rss(px, id) && strcmp(local, "channel") == 0)
-			read_feed(px, c);
-		else
-			feed_child(px, &x, c);
+	if (f->subtitle == NULL && x->alt_summary != NULL) {
+		f->subtitle = x->alt_summary;
+		f->subtitle_type = x->alt_summary_type;
+		x->alt_summary = NULL;
 	}
-	if (f->subtitle == NULL && x.alt_summary != NULL) {
-		f->subtitle = x.alt_summary;
-		f->subtitle_type = x.alt_summary_type;
-		x.alt_summary = NULL;
-	}
-	set_str(px, &f->title, x.alt_title);
-	free(x.alt_summary);
-	if (f->nauthors == 0 && x.webmaster != NULL) {
+	set_str(px, &f->title, x->alt_title);
+	free(x->alt_summary);
+	if (f->nauthors == 0 && x->webmaster != NULL) {
 		struct feed_person p;
 
-		rss_person(px, x.webmaster, &p);
+		rss_person(px, x->webmaster, &p);
 		add_person(px, &f->authors, &f->nauthors, &p);
 	} else
-		free(x.webmaster);
+		free(x->webmaster);
+	memset(x, 0, sizeof(*x));
+}
+
+/*
+ * ---- streaming -----------------------------------------------------------
+ *
+ * libxml2's push parser builds the tree through its SAX2 handlers; ours wrap
+ * the element ones.  A container is an element whose children are the
+ * feed's: the root (rss, rdf:RDF, feed) and an RSS channel in a container;
+ * its node's _private points to its slot in px->cont.  When a child of a
+ * container ends, it is read (an entry is handed on) and freed with the
+ * text before it, so the tree never holds more than the open elements and
+ * the entry being read.  Elements still open at the end of the input are
+ * read by finish(), in document order, as the DOM walk would.
+ */
+
+static int
+is_channel(struct px *px, xmlNodePtr n)
+{
+	const char *local;
+
+	return px->kind != K_ATOM && is_rss(px, el(px, n, &local)) &&
+	    strcmp(local, "channel") == 0;
+}
+
+static void
+cont_push(struct px *px, xmlNodePtr n)
+{
+	struct cont *c;
+
+	if (px->ncont >= (int)NF_ARRAY_LEN(px->cont))
+		return;
+	c = &px->cont[px->ncont++];
+	memset(c, 0, sizeof(*c));
+	c->node = n;
+	n->_private = c;
+}
+
+/* cont_done(px, n): container ${n} (the innermost open one) is read. */
+static void
+cont_done(struct px *px, xmlNodePtr n)
+{
+	struct cont *c = n->_private;
+
+	feed_done(px, &c->x);
+	n->_private = NULL;
+	px->ncont--;
+}
+
+/* drop(px, n): free ${n} and the nodes before it (text, comments, nodes
+ * already read), so that its parent is left with no children. */
+static void
+drop(struct px *px, xmlNodePtr n)
+{
+	xmlNodePtr p;
+
+	while ((p = n->prev) != NULL) {
+		xmlUnlinkNode(p);
+		xmlFreeNode(p);
+	}
+	xmlUnlinkNode(n);
+	xmlFreeNode(n);
+	if (px->ns_dirty) {
+		/* el()'s cache may name namespaces that were just freed */
+		memset(px->ns_ptr, 0, sizeof(px->ns_ptr));
+		px->ns_dirty = 0;
+	}
+}
+
+static const char *rss_format(struct px *px, xmlNodePtr root);
+static const char *rdf_format(struct px *px, xmlNodePtr root);
+
+/* root_start(px, root): the format, from the root element. */
+static void
+root_start(struct px *px, xmlNodePtr root)
+{
+	struct feed_doc *d = px->doc;
+	const char *local, *v;
+	enum ns id = el(px, root, &local);
+	char *s;
+
+	if (strcmp(local, "rss") == 0 && (id == NS_NONE || id == NS_RSS)) {
+		px->kind = K_RSS;
+		d->format = rss_format(px, root);
+	} else if (strcmp(local, "RDF") == 0) {
+		px->kind = K_RDF;
+		d->format = rdf_format(px, root);
+	} else if (strcmp(local, "feed") == 0 && id != NS_XHTML) {
+		px->kind = K_ATOM;
+		if (id == NS_ATOM03)
+			d->format = "atom03";
+		else if (id == NS_ATOM10)
+			d->format = "atom10";
+		else {
+			v = attr(px, root, "version");
+			d->format = v && strncmp(v, "0.3", 3) == 0 ? "atom03" : "atom10";
+		}
+		if ((s = (char *)xmlNodeGetLang(root)) != NULL) {
+			set_str(px, &d->feed.language, nf_strdup(s));
+			xmlFree(s);
+		}
+	} else if (strcmp(local, "entry") == 0 && (id == NS_ATOM10 || id == NS_ATOM03)) {
+		px->kind = K_ATOM;
+		d->format = id == NS_ATOM03 ? "atom03" : "atom10";
+		px->root_entry = 1;
+		return;
+	} else
+		return;
+	cont_push(px, root);
+}
+
+static void
+on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+         const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+         int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct px *px = ctxt->_private;
+	xmlNodePtr before = ctxt->node, n, parent;
+
+	/* during the call, nameNr counts the ancestors */
+	if (px->skip_depth > 0 || (size_t)ctxt->nameNr >= px->max_depth) {
+		px->skip_depth++;
+		px->too_deep = 1;
+		return;
+	}
+	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces,
+	    nb_attributes, nb_defaulted, attributes);
+	if ((n = ctxt->node) == NULL || n == before || px->stop)
+		return;
+	px->x = ctxt->myDoc;
+	if ((parent = n->parent) == NULL || parent->type != XML_ELEMENT_NODE) {
+		root_start(px, n);
+		return;
+	}
+	if (nb_namespaces > 0)
+		px->ns_dirty = 1;
+	if (parent->_private == NULL)
+		return;
+	/* a child of a container */
+	if (px->kind == K_RDF && n->ns != NULL && n->ns->href != NULL &&
+	    strstr((const char *)n->ns->href, "netscape.com/rdf/simple/0.9"))
+		px->doc->format = "rss090";
+	if (is_channel(px, n))
+		cont_push(px, n);
+}
+
+static void
+on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct px *px = ctxt->_private;
+	xmlNodePtr n = ctxt->node, parent;
+
+	if (px->skip_depth > 0) {
+		px->skip_depth--;
+		return;
+	}
+	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+	if (n == NULL || n->type != XML_ELEMENT_NODE || px->stop || px->nomem)
+		return;
+	parent = n->parent;
+	if (parent == NULL || parent->type != XML_ELEMENT_NODE) {
+		/* the root */
+		if (n->_private != NULL)
+			cont_done(px, n);
+		else if (px->root_entry) {
+			px->root_entry = 0;
+			read_entry(px, n);
+		}
+		return;
+	}
+	if (n->_private != NULL) {
+		cont_done(px, n);
+		drop(px, n);
+	} else if (parent->_private != NULL) {
+		feed_child(px, &((struct cont *)parent->_private)->x, n);
+		drop(px, n);
+	} else if (px->doc->format == NULL && parent->parent != NULL &&
+	    parent->parent->type != XML_ELEMENT_NODE) {
+		drop(px, n); /* not a feed: keep no more than the root */
+	}
+}
+
+/*
+ * on_chars(ctx, ch, len): character data.  The push parser hands CDATA
+ * sections on as they are in the input, where the pull parser normalises
+ * line ends (XML 1.0, 2.11): CR LF and lone CR become LF here.
+ */
+static void
+on_chars(void *ctx, const xmlChar *ch, int len)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct px *px = ctxt->_private;
+	const xmlChar *cr;
+
+	if (px->skip_depth > 0)
+		return;
+	if (ctxt->instate != XML_PARSER_CDATA_SECTION) {
+		px->cdata_cr = 0;
+		xmlSAX2Characters(ctx, ch, len);
+		return;
+	}
+	if (px->cdata_cr && len > 0 && ch[0] == '\n') {
+		ch++;
+		len--;
+	}
+	px->cdata_cr = 0;
+	while (len > 0 && (cr = memchr(ch, '\r', len)) != NULL) {
+		if (cr > ch)
+			xmlSAX2Characters(ctx, ch, (int)(cr - ch));
+		xmlSAX2Characters(ctx, (const xmlChar *)"\n", 1);
+		len -= (int)(cr - ch) + 1;
+		ch = cr + 1;
+		if (len > 0 && *ch == '\n') {
+			ch++;
+			len--;
+		} else if (len == 0)
+			px->cdata_cr = 1; /* its LF may come in the next piece */
+	}
+	if (len > 0)
+		xmlSAX2Characters(ctx, ch, len);
+}
+
+static void
+on_reference(void *ctx, const xmlChar *name)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct px *px = ctxt->_private;
+
+	if (px->skip_depth == 0)
+		xmlSAX2Reference(ctx, name);
+}
+
+/* finish(px, n): read what is left of open container ${n} at the end. */
+static void
+finish(struct px *px, xmlNodePtr n)
+{
+	struct cont *ct = n->_private;
+	xmlNodePtr c;
+
+	for (c = n->children; c != NULL && !px->nomem && !px->stop; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (c->_private != NULL)
+			finish(px, c);
+		else
+			feed_child(px, &ct->x, c);
+	}
+	cont_done(px, n);
 }
 
 /* ---- pre-scan: entities libxml2 would drop ---------------------------- */
 
+/*
+ * The pre-scan runs ahead of the parser, one piece at a time: a piece is a
+ * slice of the input when nothing in it needed rewriting, else a copy in
+ * ${out}; so a rewritten document is never copied whole.
+ */
 struct scan {
 	char names[64][33]; /* entity names declared in the internal subset */
 	int nnames;
 	int ext_dtd;        /* the DOCTYPE names an external DTD */
+	int changed;        /* something was rewritten */
 	size_t first;       /* offset of the first rewrite */
 	char what[80];      /* what the first rewrite was */
+	const char *p, *s, *e, *copied; /* input, scan position, end, copied up to */
+	const char *amp;    /* the next '&' at or after s, or e */
+	struct buf out;     /* the piece, when rewritten */
 };
 
 static int
@@ -1612,29 +1915,58 @@ declared(const struct scan *sc, const char *name)
 	return 0;
 }
 
+#define PIECE (64u << 10) /* bytes handed to the parser at a time */
+
+static void
+scan_init(struct scan *sc, const char *p, size_t len)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->p = sc->s = sc->copied = p;
+	sc->e = p + len;
+	buf_init(&sc->out, 0);
+}
+
+/* rewrite(sc, q, rep, resume): the input up to ${q}, then ${rep} instead
+ * of what is between ${q} and ${resume}; -1 when out of memory. */
+static int
+rewrite(struct scan *sc, const char *q, const char *rep, const char *resume)
+{
+	if (buf_append(&sc->out, sc->copied, q - sc->copied) || buf_puts(&sc->out, rep))
+		return -1;
+	sc->changed = 1;
+	sc->copied = resume;
+	return 0;
+}
+
 /*
- * prescan(px, p, len, out): copy ${p} into ${out} with undeclared HTML
- * entities turned into character references and bare '&' escaped.  Returns
- * 1 when something was rewritten (out holds the new text), 0 when the input
- * can be parsed as it is, -1 when out of memory.
+ * prescan_next(sc, piece, n): the next piece of the input for the parser,
+ * with undeclared HTML entities turned into character references and bare
+ * '&' escaped.  Returns 1 with a piece (valid until the next call), 0 at the
+ * end, -1 when out of memory.  ${sc}->first and what say where the first
+ * rewrite was, once ${sc}->changed is set.
  */
 static int
-prescan(const char *p, size_t len, struct buf *out, struct scan *sc)
+prescan_next(struct scan *sc, const char **piece, size_t *n)
 {
-	const char *s = p, *e = p + len, *copied = p, *q, *n, *end;
+	const char *s = sc->s, *e = sc->e, *q, *nm, *end;
 	const htmlEntityDesc *ent;
 	char name[40], rep[16];
-	int changed = 0;
 
-	memset(sc, 0, sizeof(*sc));
-	while (s < e) {
-		q = s;
-		while (q < e && *q != '&' && *q != '<')
-			q++;
-		if (q >= e)
+	buf_reset(&sc->out);
+	while (s < e && (size_t)(s - sc->copied) < PIECE && sc->out.len < PIECE) {
+		/* the next '&', and the next '<' before it (memchr is fast) */
+		if (sc->amp == NULL || sc->amp < s)
+			sc->amp = (nm = memchr(s, '&', e - s)) != NULL ? nm : e;
+		if ((q = memchr(s, '<', sc->amp - s)) == NULL)
+			q = sc->amp;
+		if (q >= e) {
+			s = e;
 			break;
+		}
 		if (*q == '<') {
 			s = q + 1;
+			if (s < e && *s != '!' && *s != '?')
+				continue; /* a tag: nothing to see */
 			if (e - q >= 4 && memcmp(q, "<!--", 4) == 0)
 				end = memmem(q + 4, e - q - 4, "-->", 3), s = end ? end + 3 : e;
 			else if (e - q >= 9 && memcmp(q, "<![CDATA[", 9) == 0)
@@ -1648,23 +1980,22 @@ prescan(const char *p, size_t len, struct buf *out, struct scan *sc)
 		/* q at '&' */
 		s = q + 1;
 		if (s < e && *s == '#') {
-			n = s + 1;
-			if (n < e && (*n == 'x' || *n == 'X'))
-				for (n++; n < e && ((*n >= '0' && *n <= '9') ||
-				    (lc(*n) >= 'a' && lc(*n) <= 'f')); n++)
+			nm = s + 1;
+			if (nm < e && (*nm == 'x' || *nm == 'X'))
+				for (nm++; nm < e && ((*nm >= '0' && *nm <= '9') ||
+				    (lc(*nm) >= 'a' && lc(*nm) <= 'f')); nm++)
 					;
 			else
-				for (; n < e && *n >= '0' && *n <= '9'; n++)
+				for (; nm < e && *nm >= '0' && *nm <= '9'; nm++)
 					;
-			if (n < e && *n == ';' && n > s + 1 && n[-1] != 'x' && n[-1] != 'X')
+			if (nm < e && *nm == ';' && nm > s + 1 && nm[-1] != 'x' && nm[-1] != 'X')
 				continue; /* a character reference */
-			rep[0] = '\0';
 		} else {
-			for (n = s; n < e && n - s < 33 && name_char((unsigned char)*n); n++)
+			for (nm = s; nm < e && nm - s < 33 && name_char((unsigned char)*nm); nm++)
 				;
-			if (n > s && n < e && *n == ';' && name_start((unsigned char)*s)) {
-				memcpy(name, s, n - s);
-				name[n - s] = '\0';
+			if (nm > s && nm < e && *nm == ';' && name_start((unsigned char)*s)) {
+				memcpy(name, s, nm - s);
+				name[nm - s] = '\0';
 				if (declared(sc, name))
 					continue;
 				ent = htmlEntityLookup((const xmlChar *)name);
@@ -1672,34 +2003,38 @@ prescan(const char *p, size_t len, struct buf *out, struct scan *sc)
 					continue; /* may be declared in the external DTD */
 				if (ent != NULL) {
 					snprintf(rep, sizeof(rep), "&#%u;", ent->value);
-					if (!changed) {
-						sc->first = q - p;
+					if (!sc->changed) {
+						sc->first = q - sc->p;
 						snprintf(sc->what, sizeof(sc->what),
 						    "undefined entity &%s;", name);
 					}
-					if (buf_append(out, copied, q - copied) || buf_puts(out, rep))
+					if (rewrite(sc, q, rep, nm + 1))
 						return -1;
-					changed = 1;
-					copied = s = n + 1;
+					s = nm + 1;
 					continue;
 				}
 			}
 		}
 		/* a bare '&' */
-		if (!changed) {
-			sc->first = q - p;
+		if (!sc->changed) {
+			sc->first = q - sc->p;
 			snprintf(sc->what, sizeof(sc->what), "bare '&' not escaped");
 		}
-		if (buf_append(out, copied, q - copied) || buf_puts(out, "&amp;"))
+		if (rewrite(sc, q, "&amp;", s))
 			return -1;
-		changed = 1;
-		copied = s;
 	}
-	if (!changed)
-		return 0;
-	if (buf_append(out, copied, e - copied))
-		return -1;
-	return 1;
+	sc->s = s;
+	if (sc->out.len == 0) {
+		*piece = sc->copied;
+		*n = s - sc->copied;
+	} else {
+		if (buf_append(&sc->out, sc->copied, s - sc->copied))
+			return -1;
+		*piece = sc->out.data;
+		*n = sc->out.len;
+	}
+	sc->copied = s;
+	return *n > 0;
 }
 
 static int
@@ -1726,7 +2061,13 @@ on_xml_error(void *data, xmlErrorPtr err)
 	if (px == NULL || err == NULL || err->level < XML_ERR_ERROR)
 		return;
 	px->doc->wellformed = 0;
-	snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "XML error");
+	if (err->code == XML_ERR_DOCUMENT_END && ctxt->nameNr > 0 && ctxt->node != NULL &&
+	    ctxt->node->type == XML_ELEMENT_NODE)
+		/* the push parser's words for an element left open */
+		snprintf(msg, sizeof(msg), "Premature end of data in tag %s line %ld",
+		    (const char *)ctxt->node->name, xmlGetLineNo(ctxt->node));
+	else
+		snprintf(msg, sizeof(msg), "%s", err->message ? err->message : "XML error");
 	n = strlen(msg);
 	while (n > 0 && is_ws((unsigned char)msg[n - 1]))
 		msg[--n] = '\0';
@@ -1758,17 +2099,278 @@ charset_of(const char *ct, char *out, size_t n)
 	return 0;
 }
 
-/* has_declared_encoding(p, e): an XML declaration with encoding= at ${p}. */
+/* decl_encoding(p, e, out, n): the encoding named by an XML declaration
+ * at ${p} (ASCII bytes); 0, or -1 when none. */
 static int
-has_declared_encoding(const char *p, const char *e)
+decl_encoding(const char *p, const char *e, char *out, size_t n)
 {
-	const char *end;
+	const char *end, *v, *q;
+	char quote;
 
 	if (e - p < 5 || memcmp(p, "<?xml", 5) != 0)
+		return -1;
+	if ((end = memmem(p, (size_t)(e - p) < 1024 ? (size_t)(e - p) : 1024, "?>", 2)) == NULL)
+		return -1;
+	if ((v = memmem(p, end - p, "encoding", 8)) == NULL)
+		return -1;
+	for (v += 8; v < end && is_ws((unsigned char)*v); v++)
+		;
+	if (v >= end || *v++ != '=')
+		return -1;
+	while (v < end && is_ws((unsigned char)*v))
+		v++;
+	if (v >= end || (*v != '"' && *v != '\''))
+		return -1;
+	quote = *v++;
+	if ((q = memchr(v, quote, end - v)) == NULL || q == v || (size_t)(q - v) >= n)
+		return -1;
+	memcpy(out, v, q - v);
+	out[q - v] = '\0';
+	return 0;
+}
+
+/* unit_of(name): bytes per code unit of an encoding: 4, 2 or 1. */
+static int
+unit_of(const char *name)
+{
+	if (nf_strncasecmp_ascii(name, "utf-32", 6) == 0 ||
+	    nf_strncasecmp_ascii(name, "utf32", 5) == 0 ||
+	    nf_strncasecmp_ascii(name, "ucs-4", 5) == 0 || nf_strcasecmp_ascii(name, "ucs4") == 0)
+		return 4;
+	if (nf_strncasecmp_ascii(name, "utf-16", 6) == 0 ||
+	    nf_strncasecmp_ascii(name, "utf16", 5) == 0 ||
+	    nf_strncasecmp_ascii(name, "ucs-2", 5) == 0 || nf_strcasecmp_ascii(name, "ucs2") == 0 ||
+	    nf_strcasecmp_ascii(name, "unicode") == 0)
+		return 2;
+	return 1;
+}
+
+/* is_utf8(name): an encoding read as UTF-8 without conversion (US-ASCII
+ * is a subset: its stray 8-bit bytes are repaired like bad UTF-8). */
+static int
+is_utf8(const char *name)
+{
+	return nf_strcasecmp_ascii(name, "utf-8") == 0 || nf_strcasecmp_ascii(name, "utf8") == 0 ||
+	    nf_strcasecmp_ascii(name, "us-ascii") == 0 || nf_strcasecmp_ascii(name, "ascii") == 0;
+}
+
+static int
+known_encoding(const char *name)
+{
+	iconv_t cd;
+
+	if (is_utf8(name))
+		return 1;
+	if ((cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
 		return 0;
-	if ((end = memmem(p, e - p, "?>", 2)) == NULL)
+	iconv_close(cd);
+	return 1;
+}
+
+/* xml_media(ct): ${ct} names an XML media type (text/xml, application/xml,
+ * anything +xml), whose charset RFC 7303 makes authoritative. */
+static int
+xml_media(const char *ct)
+{
+	size_t n = strcspn(ct, "; \t");
+
+	return (n >= 4 && nf_strncasecmp_ascii(ct + n - 4, "/xml", 4) == 0) ||
+	    (n >= 4 && nf_strncasecmp_ascii(ct + n - 4, "+xml", 4) == 0);
+}
+
+/*
+ * pick_encoding(p, len, ct, name, n, skip): the encoding of the document,
+ * in the order of RFC 7303 3.2: a byte order mark, the charset parameter of
+ * the HTTP Content-Type ${ct}, then the XML declaration, else UTF-8.  A
+ * UTF-16/32 document without BOM is told by its zero bytes; a charset or a
+ * declaration whose code unit does not match the bytes is not believed.
+ * The charset of a type that is not XML (a feed served as text/html) comes
+ * after the declaration.
+ * ${skip} is the length of the BOM.  Returns how the name was chosen:
+ * 'b'om, 'h'ttp, 'd'eclaration, 'z'ero bytes or 'u' (the default).
+ */
+static int
+pick_encoding(const char *p, size_t len, const char *ct, char *name, size_t n, size_t *skip)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	char label[64];
+	const char *zero = NULL;
+	int unit = 1;
+
+	*skip = 0;
+	if (len >= 4 && memcmp(u, "\x00\x00\xFE\xFF", 4) == 0)
+		*skip = 4, zero = "utf-32be";
+	else if (len >= 4 && memcmp(u, "\xFF\xFE\x00\x00", 4) == 0)
+		*skip = 4, zero = "utf-32le";
+	else if (len >= 3 && memcmp(u, "\xEF\xBB\xBF", 3) == 0)
+		*skip = 3, zero = "utf-8";
+	else if (len >= 2 && memcmp(u, "\xFE\xFF", 2) == 0)
+		*skip = 2, zero = "utf-16be";
+	else if (len >= 2 && memcmp(u, "\xFF\xFE", 2) == 0)
+		*skip = 2, zero = "utf-16le";
+	if (zero != NULL) {
+		snprintf(name, n, "%s", zero);
+		return 'b';
+	}
+	if (len >= 4 && u[0] == 0 && u[1] == 0)
+		zero = "utf-32be", unit = 4;
+	else if (len >= 4 && u[1] == 0 && u[2] == 0 && u[3] == 0)
+		zero = "utf-32le", unit = 4;
+	else if (len >= 2 && u[0] == 0)
+		zero = "utf-16be", unit = 2;
+	else if (len >= 2 && u[1] == 0)
+		zero = "utf-16le", unit = 2;
+	if (ct != NULL && !xml_media(ct) && zero == NULL &&
+	    decl_encoding(p, p + len, label, sizeof(label)) == 0 && unit_of(label) == 1) {
+		snprintf(name, n, "%s", label);
+		return 'd';
+	}
+	if (charset_of(ct, label, sizeof(label)) == 0 && unit_of(label) == unit &&
+	    known_encoding(label)) {
+		/* "utf-16" without a BOM: the byte order the bytes show */
+		if (zero != NULL && (nf_strcasecmp_ascii(label, "utf-16") == 0 ||
+		    nf_strcasecmp_ascii(label, "utf-32") == 0))
+			snprintf(name, n, "%s", zero);
+		else
+			snprintf(name, n, "%s", label);
+		return 'h';
+	}
+	if (zero != NULL) {
+		snprintf(name, n, "%s", zero);
+		return 'z';
+	}
+	if (decl_encoding(p, p + len, label, sizeof(label)) == 0 && unit_of(label) == 1) {
+		snprintf(name, n, "%s", label);
+		return 'd';
+	}
+	snprintf(name, n, "utf-8");
+	return 'u';
+}
+
+/* utf8_len(s, n): the length of the valid UTF-8 sequence at ${s} (NUL
+ * allowed), 0 when the byte starts none. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t c = s[0];
+	size_t need, k;
+
+	if (c < 0x80)
+		return 1;
+	need = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 :
+	    c >= 0xF0 && c <= 0xF4 ? 3 : 0;
+	if (need == 0 || need >= n)
 		return 0;
-	return memmem(p, end - p, "encoding", 8) != NULL;
+	c &= 0x3F >> need;
+	for (k = 1; k <= need; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[k] & 0x3F);
+	}
+	if ((need == 2 && c < 0x800) || (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	return need + 1;
+}
+
+/* utf8_bad(s, n): the offset of the first byte of ${s} that is not part of
+ * valid UTF-8, or ${n}. */
+static size_t
+utf8_bad(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k;
+	uint64_t w;
+
+	while (i < n) {
+		if (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ull) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = utf8_len(s + i, n - i)) == 0)
+			return i;
+		i += k;
+	}
+	return n;
+}
+
+/* utf8_repair(s, n, bad, out): ${s} into ${out} with each byte that is not
+ * valid UTF-8 (from offset ${bad} on) replaced by U+FFFD; -1 when out of
+ * memory. */
+static int
+utf8_repair(const char *s, size_t n, size_t bad, struct buf *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = bad, run = 0, k;
+
+	buf_reset(out);
+	while (i < n) {
+		if ((k = utf8_len(u + i, n - i)) != 0) {
+			i += k;
+			continue;
+		}
+		if (buf_append(out, s + run, i - run) || buf_append(out, "\xEF\xBF\xBD", 3))
+			return -1;
+		run = ++i;
+		i += utf8_bad(u + i, n - i);
+	}
+	return buf_append(out, s + run, n - run);
+}
+
+/*
+ * to_utf8(px, p, len, name, out): ${len} bytes in encoding ${name} as
+ * UTF-8 in ${out}, through iconv; a byte that cannot be decoded becomes
+ * U+FFFD and makes the document not well-formed.  0, -1 when iconv does not
+ * know ${name}, -2 when out of memory.
+ */
+static int
+to_utf8(struct px *px, const char *p, size_t len, const char *name, struct buf *out)
+{
+	char tmp[16384], *in = (char *)p, *o;
+	size_t inleft = len, oleft, unit = (size_t)unit_of(name), bad = 0;
+	unsigned char first = 0;
+	iconv_t cd;
+	int line = 1;
+
+	if ((cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
+		return -1;
+	while (inleft > 0) {
+		o = tmp;
+		oleft = sizeof(tmp);
+		if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1 && errno != E2BIG) {
+			/* EILSEQ, or EINVAL: a sequence cut by the end */
+			if (buf_append(out, tmp, o - tmp) || buf_append(out, "\xEF\xBF\xBD", 3))
+				goto nomem;
+			if (bad++ == 0) {
+				first = (unsigned char)*in;
+				line = out->len ? line_of(out->data, out->len) : 1;
+			}
+			unit = unit < inleft ? unit : inleft;
+			in += unit;
+			inleft -= unit;
+			unit = (size_t)unit_of(name);
+			iconv(cd, NULL, NULL, NULL, NULL);
+			continue;
+		}
+		if (buf_append(out, tmp, o - tmp))
+			goto nomem;
+	}
+	iconv_close(cd);
+	if (bad > 0) {
+		px->doc->wellformed = 0;
+		set_error(px, line, "byte 0x%02X is not %s: %zu bytes replaced by U+FFFD",
+		    first, name, bad);
+	}
+	return 0;
+nomem:
+	iconv_close(cd);
+	return -2;
 }
 
 static void
@@ -1823,28 +2425,51 @@ rdf_format(struct px *px, xmlNodePtr root)
 	return "rss10";
 }
 
+#define XML_OPTIONS (XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | \
+	XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
+
 static void
-parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_opts *opts)
+parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_opts *opts,
+          const char *base)
 {
 	struct feed_doc *d = px->doc;
-	const char *p = data, *e = data + len, *enc = NULL, *local;
-	char charset[64], *s;
+	const char *p, *e, *piece;
+	char enc[64];
 	xmlParserCtxtPtr ctxt = NULL;
-	struct buf fixed;
+	struct buf conv, fix;
 	struct scan sc;
 	xmlNodePtr root;
-	enum ns id;
-	int r, bom = 0, utf16 = 0;
+	size_t n, k, bad, skip;
+	int r, check = 1;
 
-	buf_init(&fixed, 0);
-	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-		p += 3;
-		bom = 1;
-	} else if (len >= 2 && (memcmp(p, "\xFF\xFE", 2) == 0 || memcmp(p, "\xFE\xFF", 2) == 0)) {
-		utf16 = p[0] == '\xFF' ? 1 : 2;
-	} else if (len >= 4 && (p[0] == '\0' || p[1] == '\0'))
-		utf16 = 3;
-	if (!utf16) {
+	buf_init(&conv, 0);
+	buf_init(&fix, 0);
+	scan_init(&sc, data, 0);
+	pick_encoding(data, len, opts ? opts->content_type : NULL, enc, sizeof(enc), &skip);
+	lower_str(enc);
+	if (!is_utf8(enc)) {
+		if ((r = to_utf8(px, data + skip, len - skip, enc, &conv)) == -2) {
+			px->nomem = 1;
+			goto out;
+		}
+		if (r == 0) {
+			data = conv.data ? conv.data : "";
+			len = conv.len;
+			skip = 0;
+			check = 0; /* iconv wrote valid UTF-8 */
+		} else {
+			d->wellformed = 0;
+			set_error(px, 1, "unsupported encoding \"%s\": read as UTF-8", enc);
+			snprintf(enc, sizeof(enc), "utf-8");
+		}
+	}
+	if ((d->encoding = nf_strdup(enc)) == NULL) {
+		px->nomem = 1;
+		goto out;
+	}
+	p = data + skip;
+	e = data + len;
+	{
 		/* tolerate white space and junk before the first tag */
 		const char *lt = memchr(p, '<', e - p);
 		const char *q;
@@ -1864,53 +2489,74 @@ parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_o
 			set_error(px, 0, "not a feed: no XML element");
 			goto out;
 		}
-		r = prescan(p, e - p, &fixed, &sc);
+	}
+	scan_init(&sc, p, e - p);
+	/* the base is set here rather than passed: libxml2 2.9 leaks its input
+	 * when it runs out of memory copying a file name */
+	if ((ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL)) == NULL ||
+	    ctxt->input == NULL) {
+		px->nomem = 1;
+		goto out;
+	}
+	if (base != NULL &&
+	    (ctxt->input->filename = (char *)xmlStrdup((const xmlChar *)base)) == NULL) {
+		px->nomem = 1;
+		goto out;
+	}
+	/* the bytes are UTF-8 now, whatever the declaration says */
+	xmlCtxtUseOptions(ctxt, XML_OPTIONS | XML_PARSE_IGNORE_ENC);
+	xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+	ctxt->_private = px;
+	ctxt->sax->serror = on_xml_error;
+	ctxt->sax->startElementNs = on_start;
+	ctxt->sax->endElementNs = on_end;
+	ctxt->sax->characters = on_chars;
+	ctxt->sax->ignorableWhitespace = on_chars;
+	ctxt->sax->reference = on_reference;
+	px->ctxt = ctxt;
+	while (!px->stop && !px->nomem) {
+		const char *from = sc.s;
+
+		if ((r = prescan_next(&sc, &piece, &n)) == 0)
+			break;
 		if (r < 0) {
 			px->nomem = 1;
-			goto out;
+			break;
 		}
-		if (r > 0) {
+		if (sc.changed && sc.what[0] != '\0') {
+			/* the first rewrite: an error of the document */
 			if (!sc.ext_dtd || strncmp(sc.what, "bare", 4) == 0)
 				d->wellformed = 0;
 			set_error(px, line_of(data, (p - data) + sc.first), "%s", sc.what);
-			p = fixed.data;
-			e = fixed.data + fixed.len;
+			sc.what[0] = '\0';
 		}
-		if (!bom && !has_declared_encoding(p, e) &&
-		    charset_of(opts ? opts->content_type : NULL, charset, sizeof(charset)) == 0) {
-			xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(charset);
-
-			if (h != NULL) {
-				enc = charset;
-				xmlCharEncCloseFunc(h);
+		if (check && (bad = utf8_bad((const unsigned char *)piece, n)) < n) {
+			if (d->wellformed || px->bad_utf8 == 0) {
+				d->wellformed = 0;
+				set_error(px, line_of(data, from - data) + line_of(piece, bad) - 1,
+				    "byte 0x%02X is not UTF-8: replaced by U+FFFD",
+				    (unsigned char)piece[bad]);
 			}
+			px->bad_utf8 = 1;
+			if (utf8_repair(piece, n, bad, &fix)) {
+				px->nomem = 1;
+				break;
+			}
+			piece = fix.data;
+			n = fix.len;
 		}
+		while (n > 0 && !px->stop) {
+			k = n > INT_MAX ? INT_MAX : n;
+			xmlParseChunk(ctxt, piece, (int)k, 0);
+			piece += k;
+			n -= k;
+		}
+		if (ctxt->instate == XML_PARSER_EOF)
+			break;
 	}
-	if (e - p > INT_MAX) {
-		set_error(px, 0, "not a feed: document too large");
-		goto out;
-	}
-	if ((ctxt = xmlNewParserCtxt()) == NULL) {
-		px->nomem = 1;
-		goto out;
-	}
-	ctxt->_private = px;
-	ctxt->sax->serror = on_xml_error;
-	px->x = xmlCtxtReadMemory(ctxt, p, (int)(e - p), opts ? opts->url : NULL, enc,
-	    XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
-	if (px->x != NULL && px->x->encoding != NULL)
-		s = nf_strdup((const char *)px->x->encoding);
-	else
-		s = nf_strdup(bom ? "utf-8" : utf16 == 1 ? "utf-16le" :
-		    utf16 == 2 ? "utf-16be" : enc ? enc : "utf-8");
-	if (s == NULL) {
-		px->nomem = 1;
-		goto out;
-	}
-	lower_str(s);
-	free(d->encoding);
-	d->encoding = s;
+	if (!px->stop && !px->nomem)
+		xmlParseChunk(ctxt, NULL, 0, 1);
+	px->x = ctxt->myDoc;
 	if (px->x == NULL || (root = xmlDocGetRootElement(px->x)) == NULL) {
 		d->wellformed = 0;
 		if (d->error != NULL && strncmp(d->error, "not a feed", 10) != 0) {
@@ -1924,54 +2570,40 @@ parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_o
 			set_error(px, 0, "not a feed: no root element");
 		goto out;
 	}
-	id = el(px, root, &local);
-	if (strcmp(local, "rss") == 0 && (id == NS_NONE || id == NS_RSS)) {
-		px->kind = K_RSS;
-		d->format = rss_format(px, root);
-		read_feed(px, root);
-	} else if (strcmp(local, "RDF") == 0) {
-		px->kind = K_RDF;
-		d->format = rdf_format(px, root);
-		read_feed(px, root);
-	} else if (strcmp(local, "feed") == 0 && id != NS_XHTML) {
-		px->kind = K_ATOM;
-		if (id == NS_ATOM03)
-			d->format = "atom03";
-		else if (id == NS_ATOM10)
-			d->format = "atom10";
-		else {
-			const char *v = attr(px, root, "version");
-
-			d->format = v && strncmp(v, "0.3", 3) == 0 ? "atom03" : "atom10";
-		}
-		if ((s = (char *)xmlNodeGetLang(root)) != NULL) {
-			set_str(px, &d->feed.language, nf_strdup(s));
-			xmlFree(s);
-		}
-		read_feed(px, root);
-	} else if (strcmp(local, "entry") == 0 && (id == NS_ATOM10 || id == NS_ATOM03)) {
-		px->kind = K_ATOM;
-		d->format = id == NS_ATOM03 ? "atom03" : "atom10";
+	/* what is still open at the end of the input */
+	if (root->_private != NULL)
+		finish(px, root);
+	else if (px->root_entry) {
+		px->root_entry = 0;
 		read_entry(px, root);
-	} else {
+	}
+	if (d->format == NULL) {
 		char name[40];
+		const char *local;
 
+		el(px, root, &local);
 		snprintf(name, sizeof(name), "%s", local);
 		lower_str(name);
 		free(d->error);
 		d->error = NULL;
 		set_error(px, 0, "not a feed: root element <%s>", name);
-	}
-	if (d->format != NULL) {
+	} else {
 		const char *l = pick_link(d->feed.links, d->feed.nlinks);
 
 		if (l != NULL && (d->feed.link = nf_strdup(l)) == NULL)
 			px->nomem = 1;
 	}
 out:
-	if (ctxt != NULL)
+	if (ctxt != NULL) {
+		if (ctxt->myDoc != NULL && ctxt->myDoc != px->x)
+			xmlFreeDoc(ctxt->myDoc);
+		ctxt->myDoc = NULL;
 		xmlFreeParserCtxt(ctxt);
-	buf_release(&fixed);
+	}
+	px->ctxt = NULL;
+	buf_release(&sc.out);
+	buf_release(&fix);
+	buf_release(&conv);
 }
 
 /* ---- JSON Feed ---------------------------------------------------------- */
@@ -2040,55 +2672,45 @@ json_authors(struct px *px, json_t *o, struct feed_person **arr, size_t *n, cons
 	}
 }
 
-/* inherit_authors(px, f): entries without authors get the feed's (JSON
- * Feed 1.1; RFC 4287 4.2.1 for Atom). */
+/* inherit_authors(px, f, e): an entry without authors gets the feed's
+ * (JSON Feed 1.1). */
 static void
-inherit_authors(struct px *px, const struct feed_info *f)
+inherit_authors(struct px *px, const struct feed_info *f, struct feed_entry *e)
 {
-	struct feed_entry *e;
 	struct feed_person p;
-	size_t i, j;
+	size_t j;
 
-	for (i = 0; i < px->doc->nentries && !px->nomem; i++) {
-		e = &px->doc->entries[i];
-		if (e->nauthors > 0)
-			continue;
-		for (j = 0; j < f->nauthors && !px->nomem; j++) {
-			p.name = f->authors[j].name ? nf_strdup(f->authors[j].name) : NULL;
-			p.email = f->authors[j].email ? nf_strdup(f->authors[j].email) : NULL;
-			p.uri = f->authors[j].uri ? nf_strdup(f->authors[j].uri) : NULL;
-			if ((f->authors[j].name && !p.name) || (f->authors[j].email && !p.email) ||
-			    (f->authors[j].uri && !p.uri)) {
-				person_release(&p);
-				px->nomem = 1;
-				return;
-			}
-			add_person(px, &e->authors, &e->nauthors, &p);
+	if (e->nauthors > 0)
+		return;
+	for (j = 0; j < f->nauthors && !px->nomem; j++) {
+		p.name = f->authors[j].name ? nf_strdup(f->authors[j].name) : NULL;
+		p.email = f->authors[j].email ? nf_strdup(f->authors[j].email) : NULL;
+		p.uri = f->authors[j].uri ? nf_strdup(f->authors[j].uri) : NULL;
+		if ((f->authors[j].name && !p.name) || (f->authors[j].email && !p.email) ||
+		    (f->authors[j].uri && !p.uri)) {
+			person_release(&p);
+			px->nomem = 1;
+			return;
 		}
+		add_person(px, &e->authors, &e->nauthors, &p);
 	}
 }
 
 static void
 json_item(struct px *px, json_t *it, const char *base)
 {
-	struct feed_doc *d = px->doc;
-	struct feed_entry *e;
+	struct feed_entry ent, *e = &ent;
 	json_t *a, *v;
 	size_t i;
 	char *s;
 
 	if (!json_is_object(it))
 		return;
-	if (d->nentries >= px->max_entries) {
+	if (px->count >= px->max_entries) {
 		px->too_many = 1;
 		return;
 	}
-	if ((e = grow(d->entries, d->nentries, sizeof(*e))) == NULL) {
-		px->nomem = 1;
-		return;
-	}
-	d->entries = e;
-	e = &d->entries[d->nentries++];
+	px->count++;
 	memset(e, 0, sizeof(*e));
 	e->published = e->updated = NF_TIME_NONE;
 	e->id = jstr(px, it, "id");
@@ -2129,14 +2751,18 @@ json_item(struct px *px, json_t *it, const char *base)
 			    json_is_integer(sz) && json_integer_value(sz) >= 0 ?
 			    (int64_t)json_integer_value(sz) : -1);
 		}
+	inherit_authors(px, &px->doc->feed, e);
+	emit(px, e);
 }
 
 static void
-parse_json(struct px *px, const char *data, size_t len, const struct feed_parse_opts *opts)
+parse_json(struct px *px, const char *data, size_t len, const char *base)
 {
 	struct feed_doc *d = px->doc;
 	struct feed_info *f = &d->feed;
-	const char *ver, *base = opts ? opts->url : NULL;
+	const char *ver;
+	struct buf fix;
+	size_t bad;
 	json_error_t jerr;
 	json_t *root, *items, *it;
 	size_t i;
@@ -2150,7 +2776,22 @@ parse_json(struct px *px, const char *data, size_t len, const struct feed_parse_
 		data += 3;
 		len -= 3;
 	}
-	if ((root = json_loadb(data, len, 0, &jerr)) == NULL) {
+	buf_init(&fix, 0);
+	if ((bad = utf8_bad((const unsigned char *)data, len)) < len) {
+		d->wellformed = 0;
+		set_error(px, line_of(data, bad), "byte 0x%02X is not UTF-8: replaced by U+FFFD",
+		    (unsigned char)data[bad]);
+		if (utf8_repair(data, len, bad, &fix)) {
+			buf_release(&fix);
+			px->nomem = 1;
+			return;
+		}
+		data = fix.data;
+		len = fix.len;
+	}
+	root = json_loadb(data, len, 0, &jerr);
+	buf_release(&fix);
+	if (root == NULL) {
 		d->wellformed = 0;
 		set_error(px, 0, "not a feed: JSON: %s (line %d)", jerr.text, jerr.line);
 		return;
@@ -2186,25 +2827,73 @@ parse_json(struct px *px, const char *data, size_t len, const struct feed_parse_
 	if (json_is_array(items))
 		json_array_foreach(items, i, it) {
 			json_item(px, it, base);
-			if (px->nomem)
+			if (px->nomem || px->stop)
 				break;
 		}
-	inherit_authors(px, f);
 out:
 	json_decref(root);
 }
 
 /* ---- the API ------------------------------------------------------------ */
 
-struct feed_doc *
-feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
-           struct nf_err *err)
+/*
+ * libxml2 2.9 drops what it cannot allocate without a word in some places
+ * (an attribute, a base URI): its allocations go through these, which note
+ * a failure, so that a document read short of memory is never taken for
+ * the document.
+ */
+static _Thread_local int xml_oom;
+
+static void *
+xm_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL && n > 0)
+		xml_oom = 1;
+	return p;
+}
+
+static void *
+xm_realloc(void *q, size_t n)
+{
+	void *p = realloc(q, n);
+
+	if (p == NULL && n > 0)
+		xml_oom = 1;
+	return p;
+}
+
+static char *
+xm_strdup(const char *s)
+{
+	char *p = nf_strdup(s);
+
+	if (p == NULL)
+		xml_oom = 1;
+	return p;
+}
+
+static void
+xml_alloc_setup(void)
+{
+	xmlMemSetup(free, xm_malloc, xm_realloc, xm_strdup);
+}
+
+static struct feed_doc *
+parse_any(const char *data, size_t len, const struct feed_parse_opts *opts,
+          feed_entry_fn on_entry, void *ctx, struct nf_err *err)
 {
 	struct feed_doc *d;
 	struct px px;
-	const char *p, *e;
-	char msg[64];
+	const char *p, *e, *base = opts ? opts->url : NULL;
+	xmlChar *loc = NULL;
+	char msg[80];
 
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, xml_alloc_setup);
+	xml_oom = 0;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		nf_err_set(err, "out of memory");
 		return NULL;
@@ -2214,9 +2903,22 @@ feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 	d->feed.ttl = -1;
 	memset(&px, 0, sizeof(px));
 	px.doc = d;
+	px.on_entry = on_entry;
+	px.on_ctx = ctx;
 	px.max_entries = opts && opts->max_entries ? opts->max_entries : DEFAULT_MAX_ENTRIES;
 	px.max_field = opts && opts->max_field ? opts->max_field : DEFAULT_MAX_FIELD;
+	px.max_depth = opts && opts->max_depth ? opts->max_depth : DEFAULT_MAX_DEPTH;
 	px.ent_budget = ENTITY_BUDGET;
+	/* Content-Location, resolved against the URL, is the base (RFC 9110 8.7) */
+	if (opts != NULL && opts->content_location != NULL && *opts->content_location) {
+		if (opts->url != NULL)
+			loc = xmlBuildURI((const xmlChar *)opts->content_location,
+			    (const xmlChar *)opts->url);
+		else if (has_scheme(opts->content_location))
+			loc = xmlStrdup((const xmlChar *)opts->content_location);
+		if (loc != NULL)
+			base = (const char *)loc;
+	}
 	buf_init(&px.tb, 0);
 	buf_init(&px.ab, 0);
 
@@ -2232,9 +2934,9 @@ feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 		if ((d->encoding = nf_strdup("utf-8")) == NULL)
 			px.nomem = 1;
 	} else if (*p == '{' || *p == '[')
-		parse_json(&px, p, e - p, opts);
+		parse_json(&px, p, e - p, base);
 	else
-		parse_xml(&px, data, len, opts);
+		parse_xml(&px, data, len, opts, base);
 
 	if (px.too_many) {
 		snprintf(msg, sizeof(msg), "too many entries: kept %zu", px.max_entries);
@@ -2244,16 +2946,47 @@ feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
 		snprintf(msg, sizeof(msg), "field too long: cut to %zu bytes", px.max_field);
 		add_error(&px, msg);
 	}
+	if (px.too_deep) {
+		snprintf(msg, sizeof(msg), "nesting too deep: elements below level %zu dropped",
+		    px.max_depth);
+		add_error(&px, msg);
+	}
+	if (px.ent_cut) {
+		snprintf(msg, sizeof(msg), "entity expansion over %u bytes: cut",
+		    (unsigned)ENTITY_BUDGET);
+		add_error(&px, msg);
+	}
+	xmlFree(loc);
 	if (px.x != NULL)
 		xmlFreeDoc(px.x);
+	if (xml_oom)
+		px.nomem = 1;
 	buf_release(&px.tb);
 	buf_release(&px.ab);
-	if (px.nomem) {
+	if (px.nomem || px.stop) {
 		feed_doc_free(d);
-		nf_err_set(err, "feed: out of memory");
+		nf_err_set(err, px.nomem ? "feed: out of memory" : "feed: stopped");
 		return NULL;
 	}
 	return d;
+}
+
+struct feed_doc *
+feed_parse(const char *data, size_t len, const struct feed_parse_opts *opts,
+           struct nf_err *err)
+{
+	return parse_any(data, len, opts, NULL, NULL, err);
+}
+
+struct feed_doc *
+feed_parse_stream(const char *data, size_t len, const struct feed_parse_opts *opts,
+                  feed_entry_fn on_entry, void *ctx, struct nf_err *err)
+{
+	if (on_entry == NULL) {
+		nf_err_set(err, "feed: no entry callback");
+		return NULL;
+	}
+	return parse_any(data, len, opts, on_entry, ctx, err);
 }
 
 static void
@@ -2291,6 +3024,16 @@ free_categories(struct feed_category *c, size_t n)
 		free(c[i].label);
 	}
 	free(c);
+}
+
+void
+feed_entry_release(struct feed_entry *e)
+{
+	if (e == NULL)
+		return;
+	entry_free_fields(e);
+	memset(e, 0, sizeof(*e));
+	e->published = e->updated = NF_TIME_NONE;
 }
 
 static void

@@ -107,15 +107,29 @@ struct feed_doc {
 	size_t nentries;
 };
 
+/*
+ * The document's encoding is chosen as RFC 7303 3.2 says: a byte order mark,
+ * then the charset of ${content_type}, then the XML declaration, else UTF-8
+ * (a charset whose code unit does not match the bytes, UTF-16 for an 8-bit
+ * document say, is not believed).  Bytes that are not valid in it are
+ * replaced by U+FFFD and the document is not well-formed.  Every limit that
+ * is hit is named in doc->error ("too many entries", "field too long",
+ * "nesting too deep", "entity expansion").
+ */
 struct feed_parse_opts {
 	const char *url;          /* the document's URL, for relative links; may be NULL */
 	const char *content_type; /* HTTP Content-Type (charset), may be NULL */
 	size_t max_entries;       /* 0: default (100000) */
 	size_t max_field;         /* bytes per field, 0: default (1 MiB) */
+	const char *content_location; /* HTTP Content-Location, may be NULL: resolved
+	                                 against url, the base of relative links */
+	size_t max_depth;         /* element nesting, 0: default (64); deeper
+	                             elements are dropped */
 };
 
 /*
- * feed_parse(data, len, opts, err): parse ${len} bytes at ${data}.
+ * feed_parse(data, len, opts, err): parse ${len} bytes at ${data}, every
+ * entry collected in doc->entries (feed_parse_stream() below, collecting).
  * Returns a new document (caller frees it with feed_doc_free()) whenever the
  * input could be read at all: a document that is not a feed has format NULL
  * and error set ("not a feed: html page", "empty document").  Returns NULL,
@@ -124,7 +138,40 @@ struct feed_parse_opts {
 struct feed_doc *feed_parse(const char *data, size_t len,
                             const struct feed_parse_opts *opts, struct nf_err *err);
 
+/*
+ * feed_entry_fn(ctx, doc, e): called by feed_parse_stream() for each entry,
+ * in document order, as soon as the entry is complete.  The strings and
+ * arrays reachable from ${e} are the callback's from the call on: keep them
+ * (copy the struct) or free them with feed_entry_release(); the struct
+ * itself is the parser's and valid during the call only.  ${doc} is the
+ * document read so far (format, encoding and the feed fields seen before
+ * the entry; wellformed and error may still change); it stays the parser's.
+ * Return 0 to go on, -1 to stop the parse.
+ */
+typedef int (*feed_entry_fn)(void *ctx, const struct feed_doc *doc, struct feed_entry *e);
+
+/*
+ * feed_parse_stream(data, len, opts, on_entry, ctx, err): parse ${len}
+ * bytes at ${data} like feed_parse(), but hand each entry to
+ * ${on_entry}(${ctx}, ...) as soon as it is read, so that memory stays
+ * bounded by the largest entry (plus the input) rather than the document.
+ * XML is parsed incrementally: entries are built one at a time and their
+ * parse tree is freed once read.  Returns a new document whose entries
+ * went to the callback (nentries is 0; the caller frees it with
+ * feed_doc_free()); NULL with ${err} filled when out of memory or when the
+ * callback stopped the parse ("stopped").  Limits and recovery are those of
+ * feed_parse().
+ */
+struct feed_doc *feed_parse_stream(const char *data, size_t len,
+                                   const struct feed_parse_opts *opts,
+                                   feed_entry_fn on_entry, void *ctx,
+                                   struct nf_err *err);
+
 void feed_doc_free(struct feed_doc *doc);
+
+/* feed_entry_release(e): free what ${e} points to (not ${e} itself) and
+ * clear it; for entries from feed_parse_stream(). */
+void feed_entry_release(struct feed_entry *e);
 
 /* feed_text_type_name(t): "text", "html" or "xhtml". */
 const char *feed_text_type_name(enum feed_text_type t);

@@ -4,6 +4,8 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -166,8 +168,8 @@ err:
 	return NULL;
 }
 
-static json_t *
-entry_object(const struct feed_entry *e)
+json_t *
+feed_entry_to_json(const struct feed_entry *e)
 {
 	json_t *o = json_object(), *a, *v;
 	size_t i;
@@ -239,10 +241,255 @@ feed_doc_to_json(const struct feed_doc *doc, const char *source, const char *err
 	    put(o, "entries", a))
 		goto err;
 	for (i = 0; i < doc->nentries; i++)
-		if (json_array_append_new(a, entry_object(&doc->entries[i])))
+		if (json_array_append_new(a, feed_entry_to_json(&doc->entries[i])))
 			goto err;
 	return o;
 err:
 	json_decref(o);
 	return NULL;
+}
+
+/*
+ * ---- the entry object as text ------------------------------------------
+ *
+ * The same text as json_dumps(feed_entry_to_json(e), JSON_COMPACT |
+ * JSON_PRESERVE_ORDER), written straight into a buffer: building and
+ * dumping a jansson tree per entry costs more than parsing the entry.
+ * Strings are escaped as jansson does ('"', '\\', control characters;
+ * \u%04X for those without a short form); a byte that is not part of valid
+ * UTF-8 becomes U+FFFD, where jansson would refuse the string.
+ */
+
+/* plain[c]: byte c goes into a JSON string as it is (printable ASCII but
+ * '"' and '\\'). */
+static const unsigned char plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x40] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	[0x60] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* w_str(b, s): ${s} as a JSON string. */
+static int
+w_str(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	char esc[8];
+	const char *rep;
+	size_t need, k;
+	uint32_t c;
+
+	if (buf_putc(b, '"'))
+		return -1;
+	for (;;) {
+		while (plain[*p])
+			p++;
+		if (*p == '\0')
+			break;
+		if (*p >= 0x80) {
+			/* one UTF-8 sequence, or U+FFFD for a bad byte */
+			c = *p;
+			need = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 :
+			    c >= 0xF0 && c <= 0xF4 ? 3 : 0;
+			c &= 0x3F >> need;
+			for (k = 1; k <= need && (p[k] & 0xC0) == 0x80; k++)
+				c = (c << 6) | (p[k] & 0x3F);
+			if (need == 0 || k <= need || (need == 2 && c < 0x800) ||
+			    (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
+			    (c >= 0xD800 && c <= 0xDFFF)) {
+				if ((p > run && buf_append(b, run, p - run)) ||
+				    buf_append(b, "\xEF\xBF\xBD", 3))
+					return -1;
+				run = ++p;
+				continue;
+			}
+			p += need + 1; /* kept as it is */
+			continue;
+		}
+		if (p > run && buf_append(b, run, p - run))
+			return -1;
+		switch (*p) {
+		case '"': rep = "\\\""; break;
+		case '\\': rep = "\\\\"; break;
+		case '\b': rep = "\\b"; break;
+		case '\f': rep = "\\f"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)*p);
+			rep = esc;
+			break;
+		}
+		if (buf_puts(b, rep))
+			return -1;
+		run = ++p;
+	}
+	if (p > run && buf_append(b, run, p - run))
+		return -1;
+	return buf_putc(b, '"');
+}
+
+/* w_key(b, first, key): the separator and "key": */
+static int
+w_key(struct buf *b, int *first, const char *key)
+{
+	char tmp[40];
+	size_t n = strlen(key), k = 0;
+
+	if (n > sizeof(tmp) - 4)
+		return -1;
+	if (!*first)
+		tmp[k++] = ',';
+	*first = 0;
+	tmp[k++] = '"';
+	memcpy(tmp + k, key, n);
+	k += n;
+	tmp[k++] = '"';
+	tmp[k++] = ':';
+	return buf_append(b, tmp, k);
+}
+
+static int
+w_kstr(struct buf *b, int *first, const char *key, const char *s)
+{
+	if (s == NULL)
+		return 0;
+	return w_key(b, first, key) || w_str(b, s);
+}
+
+static int
+w_ktime(struct buf *b, int *first, const char *key, int64_t t)
+{
+	char when[32];
+
+	if (t == NF_TIME_NONE)
+		return 0;
+	return w_key(b, first, key) || w_str(b, nf_time_rfc3339(t, when));
+}
+
+static int
+w_person(struct buf *b, const struct feed_person *p)
+{
+	int first = 1;
+
+	return buf_putc(b, '{') || w_kstr(b, &first, "name", p->name) ||
+	    w_kstr(b, &first, "email", p->email) || w_kstr(b, &first, "uri", p->uri) ||
+	    buf_putc(b, '}');
+}
+
+static int
+w_people(struct buf *b, int *first, const char *key, const struct feed_person *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (w_key(b, first, key) || buf_putc(b, '['))
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((i > 0 && buf_putc(b, ',')) || w_person(b, &p[i]))
+			return -1;
+	return buf_putc(b, ']');
+}
+
+static int
+w_text(struct buf *b, int *first, const char *key, const char *tkey, const char *s,
+       enum feed_text_type t)
+{
+	if (s == NULL)
+		return 0;
+	return w_kstr(b, first, key, s) || w_kstr(b, first, tkey, feed_text_type_name(t));
+}
+
+int
+feed_entry_json(struct buf *b, const struct feed_entry *e)
+{
+	char num[32];
+	size_t i;
+	int first = 1, f2;
+
+	if (buf_putc(b, '{') ||
+	    w_text(b, &first, "title", "title_type", e->title, e->title_type) ||
+	    w_kstr(b, &first, "link", e->link))
+		return -1;
+	if (e->nlinks > 0) {
+		if (w_key(b, &first, "links") || buf_putc(b, '['))
+			return -1;
+		for (i = 0; i < e->nlinks; i++) {
+			f2 = 1;
+			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
+			    w_kstr(b, &f2, "href", e->links[i].href) ||
+			    w_kstr(b, &f2, "rel", e->links[i].rel) ||
+			    w_kstr(b, &f2, "type", e->links[i].type) ||
+			    w_kstr(b, &f2, "title", e->links[i].title) || buf_putc(b, '}'))
+				return -1;
+		}
+		if (buf_putc(b, ']'))
+			return -1;
+	}
+	if (w_kstr(b, &first, "id", e->id) ||
+	    w_ktime(b, &first, "published", e->published) ||
+	    w_ktime(b, &first, "updated", e->updated))
+		return -1;
+	if (e->nauthors > 0 && (w_key(b, &first, "author") || w_person(b, &e->authors[0])))
+		return -1;
+	if (w_people(b, &first, "authors", e->authors, e->nauthors) ||
+	    w_people(b, &first, "contributors", e->contributors, e->ncontributors) ||
+	    w_text(b, &first, "summary", "summary_type", e->summary, e->summary_type))
+		return -1;
+	if (e->ncontent > 0) {
+		if (w_key(b, &first, "content") || buf_putc(b, '['))
+			return -1;
+		for (i = 0; i < e->ncontent; i++) {
+			f2 = 1;
+			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
+			    w_kstr(b, &f2, "value", e->content[i].value ? e->content[i].value : "") ||
+			    w_kstr(b, &f2, "type", feed_text_type_name(e->content[i].type)) ||
+			    w_kstr(b, &f2, "src", e->content[i].src) || buf_putc(b, '}'))
+				return -1;
+		}
+		if (buf_putc(b, ']'))
+			return -1;
+	}
+	if (e->ncategories > 0) {
+		if (w_key(b, &first, "categories") || buf_putc(b, '['))
+			return -1;
+		for (i = 0; i < e->ncategories; i++) {
+			f2 = 1;
+			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
+			    w_kstr(b, &f2, "term", e->categories[i].term) ||
+			    w_kstr(b, &f2, "scheme", e->categories[i].scheme) ||
+			    w_kstr(b, &f2, "label", e->categories[i].label) || buf_putc(b, '}'))
+				return -1;
+		}
+		if (buf_putc(b, ']'))
+			return -1;
+	}
+	if (e->nenclosures > 0) {
+		if (w_key(b, &first, "enclosures") || buf_putc(b, '['))
+			return -1;
+		for (i = 0; i < e->nenclosures; i++) {
+			f2 = 1;
+			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
+			    w_kstr(b, &f2, "href", e->enclosures[i].href) ||
+			    w_kstr(b, &f2, "type", e->enclosures[i].type))
+				return -1;
+			if (e->enclosures[i].length >= 0) {
+				snprintf(num, sizeof(num), "%lld", (long long)e->enclosures[i].length);
+				if (w_key(b, &f2, "length") || buf_puts(b, num))
+					return -1;
+			}
+			if (buf_putc(b, '}'))
+				return -1;
+		}
+		if (buf_putc(b, ']'))
+			return -1;
+	}
+	if (w_kstr(b, &first, "comments", e->comments) ||
+	    w_kstr(b, &first, "rights", e->rights))
+		return -1;
+	return buf_putc(b, '}');
 }

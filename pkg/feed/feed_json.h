@@ -17,4 +17,19 @@
 json_t *feed_doc_to_json(const struct feed_doc *doc, const char *source,
                          const char *error);
 
+/*
+ * feed_entry_to_json(e): one entry as an object of the "entries" array
+ * above (caller owns one reference); NULL when out of memory.  For writing
+ * the entries of feed_parse_stream() as they come.
+ */
+json_t *feed_entry_to_json(const struct feed_entry *e);
+
+/*
+ * feed_entry_json(b, e): append to ${b} the text of that object, as
+ * json_dumps(feed_entry_to_json(e), JSON_COMPACT | JSON_PRESERVE_ORDER)
+ * writes it, without building it (a byte that is not valid UTF-8 is
+ * written as U+FFFD).  0, or -1 when out of memory or over ${b}'s cap.
+ */
+int feed_entry_json(struct buf *b, const struct feed_entry *e);
+
 #endif

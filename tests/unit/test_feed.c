@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <iconv.h>
+
 #include <jansson.h>
 
 #include "base/base.h"
@@ -686,6 +688,435 @@ json_output_follows_the_schema_with_absent_keys_absent(void **state)
 	json_decref(j);
 }
 
+/* ---- streaming ---------------------------------------------------------- */
+
+struct seen {
+	char titles[8][32];
+	size_t n, stop_at;
+	int format_known;
+};
+
+static int
+collect(void *ctx, const struct feed_doc *d, struct feed_entry *e)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 8)
+		snprintf(s->titles[s->n], sizeof(s->titles[0]), "%s", e->title ? e->title : "");
+	s->n++;
+	s->format_known += d->format != NULL && strcmp(d->format, "rss20") == 0;
+	feed_entry_release(e);
+	return s->stop_at && s->n >= s->stop_at ? -1 : 0;
+}
+
+static const char three_items[] =
+	"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>"
+	"<item><title>one</title></item>\n<item><title>two</title></item>\n"
+	"<item><title>three</title></item></channel></rss>";
+
+static void
+stream_hands_each_entry_to_the_callback_in_document_order(void **state)
+{
+	struct seen s = { 0 };
+	struct nf_err err;
+	struct feed_doc *d = feed_parse_stream(three_items, strlen(three_items), NULL,
+	    collect, &s, &err);
+
+	assert_non_null(d);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.format_known, 3);
+	assert_string_equal(s.titles[0], "one");
+	assert_string_equal(s.titles[2], "three");
+	assert_int_equal(d->nentries, 0);
+	assert_string_equal(d->feed.title, "T");
+	assert_true(d->wellformed);
+	feed_doc_free(d);
+}
+
+static void
+the_callback_can_stop_the_parse(void **state)
+{
+	struct seen s = { 0 };
+	struct nf_err err;
+	struct feed_doc *d;
+
+	s.stop_at = 2;
+	d = feed_parse_stream(three_items, strlen(three_items), NULL, collect, &s, &err);
+	assert_null(d);
+	assert_int_equal(s.n, 2);
+	assert_non_null(strstr(err.msg, "stopped"));
+}
+
+static void
+stream_and_collect_give_the_same_entries(void **state)
+{
+	static const char *files[] = { "bbc_rss20.xml", "xml_base.xml", "missing_end_tags.xml",
+	    "feedrs_rss_1.0_spec_1.xml", "feedrs_jsonfeed_spec_1.json", "html_entities.xml" };
+	size_t i, k;
+
+	for (i = 0; i < NF_ARRAY_LEN(files); i++) {
+		struct feed_doc *all = parse_file(files[i], "http://example.org/");
+		struct feed_parse_opts o = { 0 };
+		struct seen s = { 0 };
+		struct nf_err err;
+		size_t len;
+		char *data = slurp(files[i], &len);
+		struct feed_doc *d;
+
+		o.url = "http://example.org/";
+		d = feed_parse_stream(data, len, &o, collect, &s, &err);
+		assert_non_null(d);
+		assert_int_equal(s.n, all->nentries);
+		for (k = 0; k < s.n && k < 8; k++) {
+			char want[32];
+
+			snprintf(want, sizeof(want), "%s", all->entries[k].title ?
+			    all->entries[k].title : "");
+			assert_string_equal(s.titles[k], want);
+		}
+		assert_int_equal(d->wellformed, all->wellformed);
+		feed_doc_free(d);
+		feed_doc_free(all);
+		free(data);
+	}
+}
+
+static void
+input_need_not_end_with_a_nul(void **state)
+{
+	size_t len = strlen(three_items);
+	char *exact = malloc(len);
+	struct nf_err err;
+	struct feed_doc *d;
+
+	assert_non_null(exact);
+	memcpy(exact, three_items, len);
+	d = feed_parse(exact, len, NULL, &err);
+	assert_non_null(d);
+	assert_int_equal(d->nentries, 3);
+	feed_doc_free(d);
+	free(exact);
+}
+
+static void
+an_element_left_open_at_the_end_is_still_read(void **state)
+{
+	struct feed_doc *d = parse_str("<rss version=\"2.0\"><channel><title>T</title>"
+	    "<item><title>whole</title></item>\n<item><title>cut</title><link>http://x/</link>");
+
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[1].title, "cut");
+	assert_string_equal(d->entries[1].link, "http://x/");
+	assert_false(d->wellformed);
+	assert_non_null(strstr(d->error, "Premature end of data in tag item"));
+	feed_doc_free(d);
+}
+
+static void
+cdata_line_ends_become_line_feeds(void **state)
+{
+	struct feed_doc *d = parse_str("<rss><channel><item><description><![CDATA[a\r\nb\rc]]>"
+	    "</description></item></channel></rss>");
+
+	assert_string_equal(d->entries[0].summary, "a\nb\nc");
+	feed_doc_free(d);
+}
+
+static void
+entry_text_is_the_text_jansson_would_write(void **state)
+{
+	static const char *files[] = { "bbc_rss20.xml", "xml_base.xml", "nytimes_rss20.xml",
+	    "gofeed_atom03_feed.xml", "feedrs_jsonfeed_spec_1.json" };
+	struct feed_entry odd;
+	struct feed_person who = { "A \"q\" \\ \x01\x1f\t", NULL, NULL };
+	struct buf b;
+	size_t i, k;
+	char *s;
+	json_t *j;
+
+	buf_init(&b, 0);
+	for (i = 0; i < NF_ARRAY_LEN(files); i++) {
+		struct feed_doc *d = parse_file(files[i], "http://example.org/");
+
+		for (k = 0; k < d->nentries; k++) {
+			j = feed_entry_to_json(&d->entries[k]);
+			s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			buf_reset(&b);
+			assert_int_equal(feed_entry_json(&b, &d->entries[k]), 0);
+			assert_string_equal(buf_cstr(&b), s);
+			free(s);
+			json_decref(j);
+		}
+		feed_doc_free(d);
+	}
+	memset(&odd, 0, sizeof(odd));
+	odd.published = odd.updated = NF_TIME_NONE;
+	odd.title = "caf\xC3\xA9 \xE2\x80\xA8 \x7F end";
+	odd.authors = &who;
+	odd.nauthors = 1;
+	j = feed_entry_to_json(&odd);
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	buf_reset(&b);
+	assert_int_equal(feed_entry_json(&b, &odd), 0);
+	assert_string_equal(buf_cstr(&b), s);
+	free(s);
+	json_decref(j);
+	/* a byte that is not UTF-8 becomes U+FFFD, never invalid JSON */
+	odd.title = "a\xE9z";
+	odd.nauthors = 0;
+	buf_reset(&b);
+	assert_int_equal(feed_entry_json(&b, &odd), 0);
+	assert_string_equal(buf_cstr(&b), "{\"title\":\"a\xEF\xBF\xBDz\",\"title_type\":\"text\"}");
+	buf_release(&b);
+}
+
+/* ---- encodings and bases ------------------------------------------------ */
+
+static struct feed_doc *
+parse_with(const char *s, size_t len, const char *content_type)
+{
+	struct feed_parse_opts o = { 0 };
+	struct nf_err err;
+	struct feed_doc *d;
+
+	o.content_type = content_type;
+	d = feed_parse(s, len, &o, &err);
+	assert_non_null(d);
+	return d;
+}
+
+/* recode(utf8, to, out, n): ${utf8} in encoding ${to}; its length. */
+static size_t
+recode(const char *utf8, const char *to, char *out, size_t n)
+{
+	iconv_t cd = iconv_open(to, "UTF-8");
+	char *in = (char *)utf8, *o = out;
+	size_t inleft = strlen(utf8), oleft = n;
+
+	assert_true(cd != (iconv_t)-1);
+	assert_true(iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1);
+	iconv_close(cd);
+	return n - oleft;
+}
+
+static void
+http_charset_wins_over_the_declaration_but_not_over_a_bom(void **state)
+{
+	/* UTF-8 bytes in a document that says it is Latin-1 (RFC 7303 3.2) */
+	static const char doc[] = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>"
+	    "<rss><channel><title>caf\xC3\xA9</title></channel></rss>";
+	static const char bom[] = "\xEF\xBB\xBF<?xml version=\"1.0\"?>"
+	    "<rss><channel><title>caf\xC3\xA9</title></channel></rss>";
+	struct feed_doc *d;
+
+	d = parse_with(doc, strlen(doc), "application/rss+xml; charset=UTF-8");
+	assert_string_equal(d->feed.title, "caf\xC3\xA9");
+	assert_string_equal(d->encoding, "utf-8");
+	feed_doc_free(d);
+	d = parse_with(doc, strlen(doc), "application/rss+xml");
+	assert_string_equal(d->feed.title, "caf\xC3\x83\xC2\xA9");
+	assert_string_equal(d->encoding, "iso-8859-1");
+	feed_doc_free(d);
+	d = parse_with(bom, strlen(bom), "text/xml; charset=\"iso-8859-1\"");
+	assert_string_equal(d->feed.title, "caf\xC3\xA9");
+	assert_true(d->wellformed);
+	feed_doc_free(d);
+	/* the charset of a type that is not XML comes after the declaration */
+	d = parse_with(doc, strlen(doc), "text/html; charset=utf-8");
+	assert_string_equal(d->encoding, "iso-8859-1");
+	feed_doc_free(d);
+	/* a charset that cannot describe the bytes is not believed */
+	d = parse_with(doc, strlen(doc), "text/xml; charset=utf-16");
+	assert_string_equal(d->encoding, "iso-8859-1");
+	feed_doc_free(d);
+	d = parse_with(doc, strlen(doc), "text/xml; charset=no-such-charset");
+	assert_string_equal(d->encoding, "iso-8859-1");
+	feed_doc_free(d);
+}
+
+static void
+utf16_and_utf32_documents_are_read_with_or_without_bom(void **state)
+{
+	static const char *src = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\">"
+	    "<channel><title>\xE6\x97\xA5\xE6\x9C\xAC &amp; caf\xC3\xA9</title>"
+	    "<item><title>\xF0\x9F\x93\xB0 news</title></item></channel></rss>";
+	static const struct {
+		const char *to, *name;
+	} cases[] = {
+		{ "UTF-16", NULL },        /* glibc writes a BOM */
+		{ "UTF-16LE", "utf-16le" },
+		{ "UTF-16BE", "utf-16be" },
+		{ "UTF-32LE", "utf-32le" },
+		{ "UTF-32BE", "utf-32be" },
+	};
+	char buf[2048];
+	size_t i, n;
+
+	for (i = 0; i < NF_ARRAY_LEN(cases); i++) {
+		struct feed_doc *d;
+
+		n = recode(src, cases[i].to, buf, sizeof(buf));
+		d = parse_with(buf, n, NULL);
+		assert_string_equal(d->format, "rss20");
+		assert_string_equal(d->feed.title, "\xE6\x97\xA5\xE6\x9C\xAC & caf\xC3\xA9");
+		assert_int_equal(d->nentries, 1);
+		assert_string_equal(d->entries[0].title, "\xF0\x9F\x93\xB0 news");
+		assert_true(d->wellformed);
+		if (cases[i].name)
+			assert_string_equal(d->encoding, cases[i].name);
+		else
+			assert_true(strncmp(d->encoding, "utf-16", 6) == 0);
+		feed_doc_free(d);
+	}
+}
+
+static void
+legacy_encodings_are_converted(void **state)
+{
+	static const char cp1252[] = "<?xml version=\"1.0\" encoding=\"windows-1252\"?>"
+	    "<rss><channel><title>\x93quoted\x94 \x80 5</title></channel></rss>";
+	static const char sjis[] = "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>"
+	    "<rss><channel><title>\x93\xFA\x96\x7B</title></channel></rss>";
+	static const char sjis_bare[] = "<rss><channel><title>\x93\xFA\x96\x7B</title></channel></rss>";
+	struct feed_doc *d;
+
+	d = parse_with(cp1252, strlen(cp1252), NULL);
+	assert_string_equal(d->feed.title, "\xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC 5");
+	assert_string_equal(d->encoding, "windows-1252");
+	assert_true(d->wellformed);
+	feed_doc_free(d);
+	d = parse_with(sjis, strlen(sjis), NULL);
+	assert_string_equal(d->feed.title, "\xE6\x97\xA5\xE6\x9C\xAC");
+	feed_doc_free(d);
+	/* the HTTP charset names the legacy encoding of an undeclared document */
+	d = parse_with(sjis_bare, strlen(sjis_bare), "application/xml; charset=shift_jis");
+	assert_true(d->wellformed);
+	assert_string_equal(d->feed.title, "\xE6\x97\xA5\xE6\x9C\xAC");
+	assert_string_equal(d->encoding, "shift_jis");
+	feed_doc_free(d);
+}
+
+static void
+invalid_utf8_bytes_are_replaced_and_the_rest_is_intact(void **state)
+{
+	static const char doc[] = "<rss><channel>\n<item><title>caf\xE9 noir</title></item>\n"
+	    "<item><title>caf\xC3\xA9 cr\xC3\xA8me</title></item></channel></rss>";
+	struct feed_doc *d = parse_with(doc, strlen(doc), NULL);
+
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].title, "caf\xEF\xBF\xBD noir");
+	assert_string_equal(d->entries[1].title, "caf\xC3\xA9 cr\xC3\xA8me");
+	assert_false(d->wellformed);
+	assert_non_null(strstr(d->error, "line 2: byte 0xE9 is not UTF-8"));
+	feed_doc_free(d);
+}
+
+static void
+invalid_bytes_in_other_encodings_are_replaced(void **state)
+{
+	/* 0x81 is not a windows-1252 character; a lone surrogate is not UTF-16 */
+	static const char cp1252[] = "<?xml version=\"1.0\" encoding=\"windows-1252\"?>"
+	    "<rss><channel><title>a\x81z</title><item><title>ok \x80</title></item>"
+	    "</channel></rss>";
+	static const char utf16[] = "<\0r\0s\0s\0>\0<\0c\0h\0a\0n\0n\0e\0l\0>\0<\0t\0i\0t\0l\0e\0>\0"
+	    "a\0\x00\xD8z\0<\0/\0t\0i\0t\0l\0e\0>\0<\0/\0c\0h\0a\0n\0n\0e\0l\0>\0<\0/\0r\0s\0s\0>\0";
+	static const char json[] = "{\"version\":\"https://jsonfeed.org/version/1.1\","
+	    "\"title\":\"a\xFFz\",\"items\":[{\"id\":\"1\",\"title\":\"ok\"}]}";
+	struct feed_doc *d;
+
+	d = parse_with(cp1252, strlen(cp1252), NULL);
+	assert_string_equal(d->feed.title, "a\xEF\xBF\xBDz");
+	assert_string_equal(d->entries[0].title, "ok \xE2\x82\xAC");
+	assert_false(d->wellformed);
+	assert_non_null(strstr(d->error, "0x81 is not windows-1252"));
+	feed_doc_free(d);
+	d = parse_with(utf16, sizeof(utf16) - 1, NULL);
+	assert_string_equal(d->encoding, "utf-16le");
+	assert_non_null(d->feed.title);
+	assert_non_null(strstr(d->feed.title, "\xEF\xBF\xBD"));
+	assert_false(d->wellformed);
+	feed_doc_free(d);
+	d = parse_with(json, strlen(json), NULL);
+	assert_string_equal(d->format, "json11");
+	assert_string_equal(d->feed.title, "a\xEF\xBF\xBDz");
+	assert_int_equal(d->nentries, 1);
+	assert_false(d->wellformed);
+	feed_doc_free(d);
+}
+
+static void
+an_unknown_encoding_is_read_as_utf8_and_reported(void **state)
+{
+	static const char doc[] = "<?xml version=\"1.0\" encoding=\"x-no-such\"?>"
+	    "<rss><channel><title>caf\xC3\xA9</title></channel></rss>";
+	struct feed_doc *d = parse_with(doc, strlen(doc), NULL);
+
+	assert_string_equal(d->feed.title, "caf\xC3\xA9");
+	assert_string_equal(d->encoding, "utf-8");
+	assert_false(d->wellformed);
+	assert_non_null(strstr(d->error, "unsupported encoding \"x-no-such\""));
+	feed_doc_free(d);
+}
+
+static void
+content_location_is_the_base_of_relative_links(void **state)
+{
+	static const char doc[] = "<rss><channel><link>/home</link><item><link>a.html</link>"
+	    "</item><item xml:base=\"http://other.example/x/\"><link>b.html</link></item>"
+	    "</channel></rss>";
+	struct feed_parse_opts o = { 0 };
+	struct nf_err err;
+	struct feed_doc *d;
+
+	o.url = "http://example.org/feeds/rss.xml";
+	o.content_location = "/archive/2020/rss.xml";
+	d = feed_parse(doc, strlen(doc), &o, &err);
+	assert_non_null(d);
+	assert_string_equal(d->feed.link, "http://example.org/home");
+	assert_string_equal(d->entries[0].link, "http://example.org/archive/2020/a.html");
+	assert_string_equal(d->entries[1].link, "http://other.example/x/b.html");
+	feed_doc_free(d);
+	o.content_location = NULL;
+	d = feed_parse(doc, strlen(doc), &o, &err);
+	assert_string_equal(d->entries[0].link, "http://example.org/feeds/a.html");
+	feed_doc_free(d);
+}
+
+static void
+nesting_deeper_than_the_limit_is_dropped_and_reported(void **state)
+{
+	struct feed_parse_opts o = { 0 };
+	struct nf_err err;
+	struct feed_doc *d;
+	struct buf b;
+	int i;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<rss><channel><item><title>deep</title><description>");
+	for (i = 0; i < 300; i++)
+		buf_puts(&b, "<div>");
+	buf_puts(&b, "bottom");
+	for (i = 0; i < 300; i++)
+		buf_puts(&b, "</div>");
+	buf_puts(&b, "</description></item><item><title>after</title></item></channel></rss>");
+	d = feed_parse(b.data, b.len, NULL, &err);
+	assert_non_null(d);
+	assert_int_equal(d->nentries, 2);
+	assert_string_equal(d->entries[0].title, "deep");
+	assert_string_equal(d->entries[1].title, "after");
+	assert_non_null(strstr(d->error, "nesting too deep: elements below level 64 dropped"));
+	feed_doc_free(d);
+	o.max_depth = 6;
+	d = feed_parse(b.data, b.len, &o, &err);
+	assert_int_equal(d->nentries, 2);
+	assert_non_null(strstr(d->error, "below level 6"));
+	feed_doc_free(d);
+	buf_release(&b);
+	d = parse_str(three_items);
+	assert_null(d->error);
+	feed_doc_free(d);
+}
+
 int
 main(void)
 {
@@ -719,6 +1150,21 @@ main(void)
 		cmocka_unit_test(too_many_entries_are_dropped_and_reported),
 		cmocka_unit_test(long_fields_are_cut_on_a_character_boundary),
 		cmocka_unit_test(json_output_follows_the_schema_with_absent_keys_absent),
+		cmocka_unit_test(stream_hands_each_entry_to_the_callback_in_document_order),
+		cmocka_unit_test(the_callback_can_stop_the_parse),
+		cmocka_unit_test(stream_and_collect_give_the_same_entries),
+		cmocka_unit_test(input_need_not_end_with_a_nul),
+		cmocka_unit_test(an_element_left_open_at_the_end_is_still_read),
+		cmocka_unit_test(cdata_line_ends_become_line_feeds),
+		cmocka_unit_test(entry_text_is_the_text_jansson_would_write),
+		cmocka_unit_test(http_charset_wins_over_the_declaration_but_not_over_a_bom),
+		cmocka_unit_test(utf16_and_utf32_documents_are_read_with_or_without_bom),
+		cmocka_unit_test(legacy_encodings_are_converted),
+		cmocka_unit_test(invalid_utf8_bytes_are_replaced_and_the_rest_is_intact),
+		cmocka_unit_test(invalid_bytes_in_other_encodings_are_replaced),
+		cmocka_unit_test(an_unknown_encoding_is_read_as_utf8_and_reported),
+		cmocka_unit_test(content_location_is_the_base_of_relative_links),
+		cmocka_unit_test(nesting_deeper_than_the_limit_is_dropped_and_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
