@@ -43,6 +43,7 @@ struct xfer {
 	char *etag;
 	char *last_modified;
 	char *content_type;
+	char *content_location;
 	char *location;
 	char *retry_after;  /* raw values, resolved once the transfer ends */
 	char *expires;
@@ -93,11 +94,13 @@ reply_reset(struct xfer *x)
 	free(x->etag);
 	free(x->last_modified);
 	free(x->content_type);
+	free(x->content_location);
 	free(x->location);
 	free(x->retry_after);
 	free(x->expires);
 	free(x->date);
 	x->etag = x->last_modified = x->content_type = x->location = NULL;
+	x->content_location = NULL;
 	x->retry_after = x->expires = x->date = NULL;
 	x->max_age = -1;
 }
@@ -235,6 +238,8 @@ on_header(char *line, size_t size, size_t nitems, void *arg)
 		dst = &x->last_modified;
 	else if (IS("Content-Type"))
 		dst = &x->content_type;
+	else if (IS("Content-Location"))
+		dst = &x->content_location;
 	else if (IS("Location"))
 		dst = &x->location;
 	else if (IS("Retry-After"))
@@ -472,6 +477,7 @@ xfer_done(const struct fetch_opts *o, struct xfer *x, CURLcode rc,
 	res.etag = x->etag;
 	res.last_modified = x->last_modified;
 	res.content_type = x->content_type;
+	res.content_location = x->content_location;
 	res.effective_url = eff ? eff : x->req->url;
 	res.retry_after = retry_after(x);
 	res.max_age = max_age(x);

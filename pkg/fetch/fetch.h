@@ -71,6 +71,7 @@ struct fetch_res {
 	const char *etag;          /* from the reply, may be NULL */
 	const char *last_modified; /* may be NULL */
 	const char *content_type;  /* may be NULL */
+	const char *content_location; /* the reply's Content-Location, may be NULL */
 	const char *effective_url; /* after redirects */
 	const char *moved_to;      /* the target of a permanent (301/308) redirect, or NULL;
 	                              set only when every redirect of the chain was

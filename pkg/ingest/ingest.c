@@ -494,6 +494,7 @@ ingest_feed(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	if (res->status == FETCH_OK) {
 		po.url = res->effective_url ? res->effective_url : sub->url;
 		po.content_type = res->content_type;
+		po.content_location = res->content_location;
 		if ((doc = feed_parse(res->body ? res->body : "", res->len, &po, err)) == NULL) {
 			nf_err_prefix(err, "parsing");
 			return -1;

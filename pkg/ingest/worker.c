@@ -10,7 +10,7 @@ struct job {
 	struct job *next;
 	struct feed_sub sub;
 	struct fetch_res res;
-	char *body, *strs[6];
+	char *body, *strs[7];
 	struct ingest_stats stats;
 	struct nf_err err;
 	void *user;
@@ -51,8 +51,8 @@ static struct job *
 job_new(const struct feed_sub *sub, const struct fetch_res *res, void *user)
 {
 	struct job *j = calloc(1, sizeof(*j));
-	const char *src[6];
-	const char **dst[6];
+	const char *src[7];
+	const char **dst[7];
 	size_t i;
 
 	if (j == NULL)
@@ -79,7 +79,8 @@ job_new(const struct feed_sub *sub, const struct fetch_res *res, void *user)
 	src[3] = res->effective_url; dst[3] = &j->res.effective_url;
 	src[4] = res->moved_to;      dst[4] = &j->res.moved_to;
 	src[5] = res->error;         dst[5] = &j->res.error;
-	for (i = 0; i < 6; i++) {
+	src[6] = res->content_location; dst[6] = &j->res.content_location;
+	for (i = 0; i < 7; i++) {
 		if (src[i] && (j->strs[i] = nf_strdup(src[i])) == NULL)
 			goto fail;
 		*dst[i] = j->strs[i];
