@@ -26,7 +26,7 @@ printf '[store]\nsync = batch\n' > "$w/batch.conf"
 /usr/bin/time -f '%e %U %S %M' -o "$w/time" \
 	"$NEWSFOLD" -c "$w/batch.conf" -d "$w/db" -f "$w/feeds/feeds.d" poll 2>/dev/null
 read -r wall user sys rss < "$w/time"
-bytes=$(du -sb "$w/db" | cut -f1)
+bytes=$(( $(du -sk "$w/db" | cut -f1) * 1024 )) # blocks in use: the map file is sparse
 multi=$("$NEWSFOLD" -c /dev/null -d "$w/db" stories --all --min-outlets 3 | wc -l)
 awk -v n="$n" -v wall="$wall" -v user="$user" -v sys="$sys" -v rss="$rss" -v bytes="$bytes" \
     -v multi="$multi" 'BEGIN {
