@@ -102,7 +102,7 @@ deps:
 
 check: deps
 	$(MAKE) --no-print-directory newsfold $(UNITS)
-	NEWSFOLD=$(CURDIR)/$(PROG) UNIT_DIR=$(CURDIR)/$(B)/tests tests/run.sh
+	NEWSFOLD=$(CURDIR)/$(PROG) UNIT_DIR=$(CURDIR)/$(B)/tests SANITIZE='$(SANITIZE)' tests/run.sh
 
 run: deps
 	$(MAKE) --no-print-directory newsfold

@@ -1606,14 +1606,22 @@ cont_push(struct px *px, xmlNodePtr n)
 	n->_private = c;
 }
 
-/* cont_done(px, n): container ${n} (the innermost open one) is read. */
+/* cont_done(px, n): container ${n} is read; containers opened inside it
+ * and left open by a broken document are finished first.  A node whose
+ * container was finished that way (its slot popped, maybe reused since)
+ * is only forgotten.  Nodes of popped slots are never touched: a broken
+ * document may have freed them already. */
 static void
 cont_done(struct px *px, xmlNodePtr n)
 {
 	struct cont *c = n->_private;
 
-	feed_done(px, &c->x);
 	n->_private = NULL;
+	if (c < px->cont || c >= px->cont + px->ncont || c->node != n)
+		return;
+	while (&px->cont[px->ncont - 1] != c)
+		feed_done(px, &px->cont[--px->ncont].x);
+	feed_done(px, &c->x);
 	px->ncont--;
 }
 
@@ -2594,6 +2602,15 @@ parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_o
 			px->nomem = 1;
 	}
 out:
+	/* containers a broken document never closed: their fallbacks unused */
+	while (px->ncont > 0) {
+		struct ectx *x = &px->cont[--px->ncont].x;
+
+		free(x->alt_summary);
+		free(x->alt_title);
+		free(x->webmaster);
+		memset(x, 0, sizeof(*x));
+	}
 	if (ctxt != NULL) {
 		if (ctxt->myDoc != NULL && ctxt->myDoc != px->x)
 			xmlFreeDoc(ctxt->myDoc);

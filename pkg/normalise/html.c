@@ -402,6 +402,18 @@ norm_thread_cleanup(void)
 	}
 }
 
+/* blank(s, len): 1 when ${s} is only white space. */
+static int
+blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f')
+			return 0;
+	return 1;
+}
+
 int
 norm_html_to_text(const char *html, size_t len, struct buf *out)
 {
@@ -438,8 +450,21 @@ norm_html_to_text(const char *html, size_t len, struct buf *out)
 	opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_NONET | HTML_PARSE_NODEFDTD | HTML_PARSE_COMPACT;
 	doc = htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8", opts);
+	/*
+	 * A failed allocation does not always end the parse: libxml2 may
+	 * return a document with part of the text missing, its error
+	 * XML_ERR_NO_MEMORY, or (when converting the input failed) call a
+	 * document with text in it empty.  Both are errors, not text.  An
+	 * input that is only white space is empty indeed.
+	 */
+	if (ctxt->errNo == XML_ERR_NO_MEMORY ||
+	    (ctxt->errNo == XML_ERR_DOCUMENT_EMPTY && !blank(html, len)) ||
+	    (doc == NULL && ctxt->errNo != XML_ERR_DOCUMENT_EMPTY)) {
+		xmlFreeDoc(doc);
+		buf_release(&fixed);
+		return -1;
+	}
 	if (doc == NULL) {
-		/* Nothing the parser could use: no text. */
 		buf_release(&fixed);
 		return 0;
 	}

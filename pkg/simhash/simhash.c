@@ -26,6 +26,7 @@ simhash_shingles(const char *const *tok, const uint32_t *len, size_t n, size_t k
 	m = n >= k ? n - k + 1 : 1;
 	if (n < k)
 		k = n;
+	XXH3_INITSTATE(&st); /* reset reads a field before setting it */
 	for (i = 0; i < m; i++) {
 		XXH3_64bits_reset_withSeed(&st, SIMHASH_SEED);
 		for (j = 0; j < k; j++) {

@@ -905,6 +905,7 @@ store_key(char tag, const void *a, size_t alen, const void *b, size_t blen,
 	XXH128_hash_t h;
 	XXH128_canonical_t c;
 
+	XXH3_INITSTATE(&st); /* reset reads a field before setting it */
 	XXH3_128bits_reset(&st);
 	XXH3_128bits_update(&st, a, alen);
 	if (b) {

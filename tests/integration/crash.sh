@@ -33,7 +33,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	pid=$!
 	# every third poll is left to finish: what it stored is committed
 	if [ $((n % 3)) -ne 0 ]; then
-		ms=$(rand_ms 250)
+		ms=$(rand_ms 100) # polls take a few hundred ms: kill inside them
 		sleep "$(printf '0.%03d' "$ms")"
 		kill -9 $pid 2>/dev/null && kills=$((kills + 1))
 	fi

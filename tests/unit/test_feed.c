@@ -1117,6 +1117,28 @@ nesting_deeper_than_the_limit_is_dropped_and_reported(void **state)
 	feed_doc_free(d);
 }
 
+/* Found by fuzzing, replayed here: a broken document whose containers
+ * close out of order; what the channel read (its webMaster) must be freed,
+ * not leaked (the sanitizer build checks). */
+static void
+a_container_closed_out_of_order_is_finished_not_leaked(void **state)
+{
+	static const char *const found[] = {
+		"../hostile/fuzz/feed/leak-unclosed-channel-webmaster",
+		"../hostile/fuzz/feed/uaf-container-closed-after-its-parent",
+	};
+	size_t i, len;
+
+	for (i = 0; i < NF_ARRAY_LEN(found); i++) {
+		char *data = slurp(found[i], &len);
+		struct feed_doc *d = feed_parse(data, len, NULL, NULL);
+
+		assert_non_null(d);
+		feed_doc_free(d);
+		free(data);
+	}
+}
+
 int
 main(void)
 {
@@ -1165,6 +1187,7 @@ main(void)
 		cmocka_unit_test(an_unknown_encoding_is_read_as_utf8_and_reported),
 		cmocka_unit_test(content_location_is_the_base_of_relative_links),
 		cmocka_unit_test(nesting_deeper_than_the_limit_is_dropped_and_reported),
+		cmocka_unit_test(a_container_closed_out_of_order_is_finished_not_leaked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
