@@ -181,7 +181,7 @@ cmd_poll(int argc, char **argv, struct cmd_ctx *c)
 	       p.failed);
 	rc = p.store_failed ? EXIT_FAIL : EXIT_OK;
 
-	/* retention (store, issue 6): remove what is older than [store] keep */
+	/* retention: remove what is older than [store] keep */
 	if (cmd_store_expire(c))
 		rc = EXIT_FAIL;
 out:
