@@ -4,7 +4,7 @@
 # RSS (GNU time) on a generated ~50 MB RSS 2.0 file (gen_rss.py) and on the
 # real fixture set (FIXTURES, default ../shared/data/feeds/*/*.xml next to the
 # repository, read in place).  Every parser prints its result as JSON to
-# /dev/null, so all do the same work.  Goal (issue 3): 40x feedparser and 5x
+# /dev/null, so all do the same work.  Goal: 40x feedparser and 5x
 # rss-parser throughput, peak memory at most twice the input.
 #
 #   BENCH_MB=50  size of the generated file     RUNS=1  runs, the best kept
