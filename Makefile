@@ -51,7 +51,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 LIB      := $(B)/libnewsfold.a
 PROG     := $(B)/newsfold
 
-.SECONDARY:
+.SECONDARY: $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.o)
 .PHONY: all deps check unit integration run bench fuzz install clean
 all: newsfold
 
@@ -101,7 +101,7 @@ deps:
 	fi
 
 check: deps
-	$(MAKE) --no-print-directory newsfold $(UNITS)
+	$(MAKE) --no-print-directory newsfold $(PROG) $(UNITS)
 	NEWSFOLD=$(CURDIR)/$(PROG) UNIT_DIR=$(CURDIR)/$(B)/tests SANITIZE='$(SANITIZE)' tests/run.sh
 
 run: deps
