@@ -164,7 +164,7 @@ cmd_atom_write_file(struct cmd_ctx *c, const char *path, int64_t since)
 
 	buf_init(&doc, 0);
 	if (cmd_open_store(c) == 0 && atom_build(c, since, &doc) == 0) {
-		if (atom_write_file(path, doc.data, doc.len, &err))
+		if (nf_write_file_atomic(path, doc.data, doc.len, 0644, &err))
 			nf_error("writing the Atom feed: %s", err.msg);
 		else
 			rc = 0;

@@ -264,7 +264,7 @@ cmd_import(int argc, char **argv, struct cmd_ctx *c)
 		rc = EXIT_OK;
 		goto out;
 	}
-	if (feeds_write_atomic(path.data, text.data, text.len, 0644, &err)) {
+	if (nf_write_file_atomic(path.data, text.data, text.len, 0644, &err)) {
 		nf_error("%s", err.msg);
 		goto out;
 	}
@@ -334,7 +334,7 @@ list_save(struct refresh *r, const struct feed_sub *sub, const struct fetch_res 
 		buf_puts(why, "out of memory");
 		goto out;
 	}
-	if (feeds_write_atomic(path.data, res->body, res->len, 0644, &err)) {
+	if (nf_write_file_atomic(path.data, res->body, res->len, 0644, &err)) {
 		buf_puts(why, err.msg);
 		goto out;
 	}

@@ -54,6 +54,12 @@ int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) NF_PRINTF(2, 3);
+/* buf_put_xml(b, s, attr): append ${s} (NULL: nothing) escaped for XML:
+ * & < > " as references, control characters XML cannot hold dropped, bad
+ * UTF-8 as U+FFFD; with ${attr}, tab, newline and CR as character
+ * references so an attribute value keeps them; in text, tab and newline
+ * as they are. */
+int buf_put_xml(struct buf *b, const char *s, int attr);
 /* buf_reset(b): length 0, storage kept. */
 void buf_reset(struct buf *b);
 /* buf_cstr(b): the contents as a C string, "" when empty; borrowed. */
@@ -62,6 +68,19 @@ const char *buf_cstr(const struct buf *b);
  * is left empty.  Returns NULL only when out of memory. */
 char *buf_detach(struct buf *b);
 void buf_release(struct buf *b);
+
+/* ---- files ------------------------------------------------------------ */
+
+/*
+ * nf_write_file_atomic(path, data, len, mode, err): replace the file
+ * ${path} with ${len} bytes: written to "PATH.tmp.PID~" (a name no drop-in
+ * reader takes), flushed, renamed over ${path}, and the directory flushed;
+ * readers see the old file or the new one, never a part.  0, or -1 (err
+ * filled; ${path} untouched, the temporary file removed).
+ */
+struct nf_err;
+int nf_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode,
+                         struct nf_err *err);
 
 /* ---- errors ----------------------------------------------------------- */
 

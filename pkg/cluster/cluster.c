@@ -531,26 +531,7 @@ cmp_cand(const void *a, const void *b)
 
 /* ---- story update ----------------------------------------------------- */
 
-static size_t
-mstr_len(const char *s, uint32_t n)
-{
-	size_t len = 0;
 
-	while (n--)
-		len += strlen(s + len) + 1;
-	return len;
-}
-
-static int
-outlets_has(const char *outlets, uint32_t n, const char *o)
-{
-	while (n--) {
-		if (strcmp(outlets, o) == 0)
-			return 1;
-		outlets += strlen(outlets) + 1;
-	}
-	return 0;
-}
 
 /*
  * story_add(t, s, a): add article ${a} to story ${s} (new when s->id is 0)
@@ -581,9 +562,9 @@ story_add(struct store_txn *t, struct store_story *s, const struct store_article
 		memcpy(arts, s->articles, s->narticles * sizeof(*arts));
 	arts[s->narticles] = a->id;
 	/* outlets */
-	if (s->noutlets && buf_append(&outlets, s->outlets, mstr_len(s->outlets, s->noutlets)))
+	if (s->noutlets && buf_append(&outlets, s->outlets, store_strs_len(s->outlets, s->noutlets)))
 		goto out;
-	if (!outlets_has(s->outlets ? s->outlets : "", s->noutlets, outlet) &&
+	if (!store_strs_has(s->outlets, s->noutlets, outlet) &&
 	    buf_append(&outlets, outlet, strlen(outlet) + 1))
 		goto out;
 	/* centroid: merge, then keep the heaviest */
@@ -606,7 +587,7 @@ story_add(struct store_txn *t, struct store_story *s, const struct store_article
 	}
 	{
 		struct store_story ns = *s;
-		int new_outlet = !outlets_has(s->outlets ? s->outlets : "", s->noutlets, outlet);
+		int new_outlet = !store_strs_has(s->outlets, s->noutlets, outlet);
 
 		ns.articles = arts;
 		ns.narticles = s->narticles + 1;
@@ -869,7 +850,7 @@ story_write(struct store_txn *t, const struct store_story *old, const struct mem
 		if (m[i].side != side)
 			continue;
 		arts[k++] = m[i].id;
-		if (!outlets_has(outlets.data ? outlets.data : "", no, m[i].outlet)) {
+		if (!store_strs_has(outlets.data, no, m[i].outlet)) {
 			if (buf_append(&outlets, m[i].outlet, strlen(m[i].outlet) + 1))
 				goto out;
 			no++;

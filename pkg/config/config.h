@@ -166,16 +166,6 @@ int opml_write(const struct feed_list *list, const char *title, struct buf *out)
 int conf_write_sub(const struct feed_sub *sub, struct buf *out);
 
 /*
- * feeds_write_atomic(path, data, len, mode, err): replace the file ${path}
- * with ${data}: written to a temporary file in the same directory, flushed
- * (fsync), renamed over ${path}; a reader sees the old file or the new one.
- * ${mode} is the new file's mode (e.g. 0644).  Returns 0, or -1 with
- * ${err}.
- */
-int feeds_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
-                       struct nf_err *err);
-
-/*
  * feeds_conf_remove(path, line, url, err): remove from the *.conf drop-in
  * ${path} the section of ${url} whose header is on line ${line} (as in a
  * feed_sub's file and line): the header, its keys and the comments among

@@ -622,71 +622,6 @@ out:
 
 /* ---- writing files ------------------------------------------------------- */
 
-int
-feeds_write_atomic(const char *path, const char *data, size_t len, unsigned mode,
-                   struct nf_err *err)
-{
-	struct buf tmp;
-	const char *slash;
-	ssize_t w;
-	size_t off = 0;
-	int fd, dfd;
-
-	buf_init(&tmp, 0);
-	if (buf_printf(&tmp, "%s.tmp.%ld~", path, (long)getpid())) {
-		nf_err_set(err, "%s: out of memory", path);
-		goto err0;
-	}
-	if ((fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 07777)) < 0) {
-		nf_err_set(err, "%s: %s", tmp.data, strerror(errno));
-		goto err0;
-	}
-	if (fchmod(fd, mode & 07777)) {
-		nf_err_set(err, "%s: %s", tmp.data, strerror(errno));
-		goto err1;
-	}
-	while (off < len) {
-		if ((w = write(fd, data + off, len - off)) < 0) {
-			if (errno == EINTR)
-				continue;
-			nf_err_set(err, "%s: %s", tmp.data, strerror(errno));
-			goto err1;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd)) {
-		nf_err_set(err, "%s: fsync: %s", tmp.data, strerror(errno));
-		goto err1;
-	}
-	if (close(fd)) {
-		fd = -1;
-		nf_err_set(err, "%s: %s", tmp.data, strerror(errno));
-		goto err1;
-	}
-	fd = -1;
-	if (rename(tmp.data, path)) {
-		nf_err_set(err, "%s: %s", path, strerror(errno));
-		goto err1;
-	}
-	/* the rename itself is made durable by flushing the directory */
-	buf_reset(&tmp);
-	slash = strrchr(path, '/');
-	if ((slash ? buf_append(&tmp, path, slash == path ? 1 : (size_t)(slash - path))
-	           : buf_putc(&tmp, '.')) == 0 &&
-	    (dfd = open(tmp.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	buf_release(&tmp);
-	return 0;
-err1:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp.data);
-err0:
-	buf_release(&tmp);
-	return -1;
-}
 
 /* line_kind(p, e): 0 blank, 1 comment, 2 section header, 3 anything else. */
 static int
@@ -775,7 +710,7 @@ feeds_conf_remove(const char *path, int line, const char *url, struct nf_err *er
 		nf_err_set(err, "%s: out of memory", path);
 		goto out;
 	}
-	rc = feeds_write_atomic(path, out.data ? out.data : "", out.len, st.st_mode & 07777, err);
+	rc = nf_write_file_atomic(path, out.data ? out.data : "", out.len, st.st_mode & 07777, err);
 out:
 	nf_diag_release(&d);
 	buf_release(&b);

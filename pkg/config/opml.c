@@ -410,67 +410,6 @@ opml_load(const char *path, struct feed_list *list, struct nf_diag *diag)
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* utf8_len(s): the length of the valid UTF-8 sequence at ${s}, or 0. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff) || c >= 0xfffe)) ||
-	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* put_escaped(out, s): ${s} as XML attribute or text: markup escaped,
- * characters XML cannot hold dropped, bad UTF-8 as U+FFFD. */
-static int
-put_escaped(struct buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-	int rc = 0;
-
-	while (*p && rc == 0) {
-		switch (*p) {
-		case '&': rc = buf_puts(out, "&amp;"); break;
-		case '<': rc = buf_puts(out, "&lt;"); break;
-		case '>': rc = buf_puts(out, "&gt;"); break;
-		case '"': rc = buf_puts(out, "&quot;"); break;
-		case '\t': rc = buf_puts(out, "&#9;"); break;
-		case '\n': rc = buf_puts(out, "&#10;"); break;
-		case '\r': rc = buf_puts(out, "&#13;"); break;
-		default:
-			if (*p < 0x20)
-				break;
-			if ((n = utf8_len(p)) == 0) {
-				rc = buf_puts(out, "\xEF\xBF\xBD");
-				break;
-			}
-			rc = buf_append(out, p, n);
-			p += n - 1;
-		}
-		p++;
-	}
-	return rc;
-}
-
 /* The folder tree of an export: a node is a folder (name) or a feed. */
 struct onode {
 	char *name;       /* folder name, NULL for a feed */
@@ -562,7 +501,7 @@ put_tag(struct buf *out, const char *tag)
 	for (p = t; *p; p++)
 		if (*p == ',')
 			*p = ' ';
-	rc = put_escaped(out, t);
+	rc = buf_put_xml(out, t, 1);
 	free(t);
 	return rc;
 }
@@ -574,12 +513,12 @@ put_feed(struct buf *out, const struct feed_sub *s)
 	size_t i;
 
 	if (buf_puts(out, s->is_opml ? "<outline type=\"include\" text=\"" : "<outline type=\"rss\" text=\"") ||
-	    put_escaped(out, text) || buf_puts(out, "\""))
+	    buf_put_xml(out, text, 1) || buf_puts(out, "\""))
 		return -1;
 	if (s->title && *s->title &&
-	    (buf_puts(out, " title=\"") || put_escaped(out, s->title) || buf_puts(out, "\"")))
+	    (buf_puts(out, " title=\"") || buf_put_xml(out, s->title, 1) || buf_puts(out, "\"")))
 		return -1;
-	if (buf_puts(out, s->is_opml ? " url=\"" : " xmlUrl=\"") || put_escaped(out, s->url) ||
+	if (buf_puts(out, s->is_opml ? " url=\"" : " xmlUrl=\"") || buf_put_xml(out, s->url, 1) ||
 	    buf_puts(out, "\""))
 		return -1;
 	/* the first tag is the folder; the others go in category, "/a/b,/c" */
@@ -611,8 +550,8 @@ emit(struct buf *out, const struct feed_list *l, const struct onode *o, int dept
 				return -1;
 			continue;
 		}
-		if (buf_puts(out, "<outline text=\"") || put_escaped(out, k->name) ||
-		    buf_puts(out, "\" title=\"") || put_escaped(out, k->name) ||
+		if (buf_puts(out, "<outline text=\"") || buf_put_xml(out, k->name, 1) ||
+		    buf_puts(out, "\" title=\"") || buf_put_xml(out, k->name, 1) ||
 		    buf_puts(out, "\">\n") || emit(out, l, k, depth + 1) || indent(out, depth) ||
 		    buf_puts(out, "</outline>\n"))
 			return -1;
@@ -633,7 +572,7 @@ opml_write(const struct feed_list *list, const char *title, struct buf *out)
 			goto out;
 	if (buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	                  "<opml version=\"2.0\">\n  <head>\n    <title>") ||
-	    put_escaped(out, title ? title : "newsfold subscriptions") ||
+	    buf_put_xml(out, title ? title : "newsfold subscriptions", 1) ||
 	    buf_puts(out, "</title>\n  </head>\n  <body>\n") || emit(out, list, &root, 2) ||
 	    buf_puts(out, "  </body>\n</opml>\n"))
 		goto out;

@@ -56,13 +56,4 @@ int atom_write_entry(const struct atom_entry *e, struct buf *out);
 /* atom_write_tail(out): closes the feed.  0 or -1 as above. */
 int atom_write_tail(struct buf *out);
 
-/*
- * atom_write_file(path, data, len, err): replace the file ${path} with
- * ${data} atomically: written to a temporary file next to it, flushed to
- * disk (fsync), renamed over ${path}, and the directory flushed; a reader
- * sees the old file or the new one, never a part.  Mode 0644.  Returns 0,
- * or -1 with ${err} (the temporary file is removed).
- */
-int atom_write_file(const char *path, const char *data, size_t len, struct nf_err *err);
-
 #endif

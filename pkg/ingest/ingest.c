@@ -117,26 +117,7 @@ utf8_cut(const char *s, size_t len, size_t max)
 	return max;
 }
 
-static int
-feeds_has(const char *feeds, uint32_t n, const char *url)
-{
-	while (n--) {
-		if (strcmp(feeds, url) == 0)
-			return 1;
-		feeds += strlen(feeds) + 1;
-	}
-	return 0;
-}
 
-static size_t
-mstr_len(const char *s, uint32_t n)
-{
-	size_t len = 0;
-
-	while (n--)
-		len += strlen(s + len) + 1;
-	return len;
-}
 
 /* An article seen before: add this feed to it, refresh its title. */
 static int
@@ -148,9 +129,9 @@ update_article(struct work *w, uint64_t id, const struct feed_entry *e)
 	if ((rc = store_article_get(w->t, id, &a)))
 		return rc > 0 ? 0 : -1;
 	rc = 0;
-	if (!feeds_has(a.feeds, a.nfeeds, w->sub->url)) {
+	if (!store_strs_has(a.feeds, a.nfeeds, w->sub->url)) {
 		buf_reset(&w->feeds);
-		if (buf_append(&w->feeds, a.feeds, mstr_len(a.feeds, a.nfeeds)) ||
+		if (buf_append(&w->feeds, a.feeds, store_strs_len(a.feeds, a.nfeeds)) ||
 		    buf_append(&w->feeds, w->sub->url, strlen(w->sub->url) + 1)) {
 			rc = -1;
 			goto out;

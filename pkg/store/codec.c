@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "store/codec.h"
+#include "store/store.h"
 #include "base/banned.h"
 
 void
@@ -240,4 +241,23 @@ rd_u32le(struct rd *r)
 		v = v << 8 | r->p[i];
 	r->p += 4;
 	return v;
+}
+
+size_t
+store_strs_len(const char *s, uint32_t n)
+{
+	return s ? multistr_len(s, n) : 0;
+}
+
+int
+store_strs_has(const char *s, uint32_t n, const char *x)
+{
+	if (s == NULL)
+		return 0;
+	while (n--) {
+		if (strcmp(s, x) == 0)
+			return 1;
+		s += strlen(s) + 1;
+	}
+	return 0;
 }

@@ -151,6 +151,14 @@ int store_next_id(struct store_txn *t, const char *which, uint64_t *out);
 uint64_t store_counter(struct store_txn *t, const char *name);
 int store_counter_add(struct store_txn *t, const char *name, int64_t delta);
 
+/* ---- string lists ------------------------------------------------------ */
+
+/* A record's list of strings (an article's feeds, a story's outlets) is
+ * ${n} NUL-terminated strings back to back.  store_strs_len(s, n): its
+ * bytes; store_strs_has(s, n, x): 1 when ${x} is one of them. */
+size_t store_strs_len(const char *s, uint32_t n);
+int store_strs_has(const char *s, uint32_t n, const char *x);
+
 /* ---- feeds ------------------------------------------------------------ */
 
 enum store_feed_status {

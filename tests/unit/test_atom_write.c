@@ -139,8 +139,8 @@ write_file_replaces_the_file_and_leaves_nothing_else(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/stories.atom", dir);
-	assert_int_equal(atom_write_file(path, "first version", 13, &err), 0);
-	assert_int_equal(atom_write_file(path, "second", 6, &err), 0);
+	assert_int_equal(nf_write_file_atomic(path, "first version", 13, 0644, &err), 0);
+	assert_int_equal(nf_write_file_atomic(path, "second", 6, 0644, &err), 0);
 	fp = fopen(path, "rb");
 	assert_non_null(fp);
 	n = fread(got, 1, sizeof(got), fp);
@@ -153,7 +153,7 @@ write_file_replaces_the_file_and_leaves_nothing_else(void **state)
 	unlink(path);
 	/* a directory that does not exist: an error naming the file, nothing left */
 	snprintf(path, sizeof(path), "%s/missing/stories.atom", dir);
-	assert_int_equal(atom_write_file(path, "x", 1, &err), -1);
+	assert_int_equal(nf_write_file_atomic(path, "x", 1, 0644, &err), -1);
 	assert_non_null(strstr(err.msg, "missing/stories.atom"));
 	assert_int_equal(count_files(dir), 0);
 	rmdir(dir);

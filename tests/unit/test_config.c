@@ -1081,7 +1081,7 @@ cached_lists_are_followed_and_a_list_not_yet_fetched_adds_nothing(void **state)
 	assert_string_equal(name.data, name2.data);
 	assert_int_equal(strncmp(name.data, "list-", 5), 0);
 	snprintf(path, sizeof(path), "%s/%s", dir, name.data);
-	assert_int_equal(feeds_write_atomic(path, opml, sizeof(opml) - 1, 0644, &err), 0);
+	assert_int_equal(nf_write_file_atomic(path, opml, sizeof(opml) - 1, 0644, &err), 0);
 	assert_int_equal(feeds_follow_cached(&l, dir, &d), 0);
 	assert_int_equal(d.n, 0);
 	assert_int_equal(l.n, 2);
