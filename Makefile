@@ -2,6 +2,8 @@
 #
 #   make                      build ./newsfold
 #   make check                build and run every test (unit + integration)
+#   make check T=store        only the tests whose file name contains "store"
+#   make unit                 build and run the unit tests alone
 #   make SANITIZE=address,undefined check
 #                             the same, built in build/san/ with sanitizers
 #   make run                  poll feeds.d once into ./state and list the stories
@@ -52,7 +54,7 @@ LIB      := $(B)/libnewsfold.a
 PROG     := $(B)/newsfold
 
 .SECONDARY: $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%.o)
-.PHONY: all deps check unit integration run bench fuzz install clean
+.PHONY: all deps check unit run bench fuzz install clean
 all: newsfold
 
 # ./newsfold is the release build; a sanitizer build stays in build/san/.
@@ -102,7 +104,11 @@ deps:
 
 check: deps
 	$(MAKE) --no-print-directory newsfold $(PROG) $(UNITS)
-	NEWSFOLD=$(CURDIR)/$(PROG) UNIT_DIR=$(CURDIR)/$(B)/tests SANITIZE='$(SANITIZE)' tests/run.sh
+	NEWSFOLD=$(CURDIR)/$(PROG) UNIT_DIR=$(CURDIR)/$(B)/tests SANITIZE='$(SANITIZE)' tests/run.sh $(T)
+
+unit: deps
+	$(MAKE) --no-print-directory $(UNITS)
+	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
 
 run: deps
 	$(MAKE) --no-print-directory newsfold

@@ -25,29 +25,58 @@ static const struct command {
 	const char *name;
 	int (*fn)(int, char **, struct cmd_ctx *);
 	int flags;
+	const char *args; /* after the name, for the usage */
+	const char *what;
 } commands[] = {
-	{"poll", cmd_poll, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RW},
-	{"run", cmd_run, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RW},
-	{"add", cmd_add, NEED_CONFIG | NEED_FEEDS},
-	{"stories", cmd_stories, NEED_CONFIG | NEED_STORE_RO},
-	{"show", cmd_show, NEED_CONFIG | NEED_STORE_RO},
-	{"read", cmd_read, NEED_CONFIG | NEED_STORE_RW},
-	{"feeds", cmd_feeds, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RO},
-	{"parse", cmd_parse, NEED_CONFIG},
-	{"remove", cmd_remove, NEED_CONFIG | NEED_FEEDS},
-	{"import", cmd_import, NEED_CONFIG},
-	{"export", cmd_export, NEED_CONFIG | NEED_FEEDS},
-	{"atom", cmd_atom, NEED_CONFIG | NEED_STORE_RO},
-	{"check", cmd_check, NEED_CONFIG | NEED_FEEDS},
-	{"stats", cmd_stats, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RO},
-	{"fsck", cmd_fsck, NEED_CONFIG | NEED_STORE_RW},
-	{"version", cmd_version, 0},
-	{"help", cmd_help, 0},
+	{"run", cmd_run, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RW, "",
+	 "poll for ever: the service (systemd Type=notify)"},
+	{"poll", cmd_poll, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RW, "[--force]",
+	 "poll every due feed once (--force: every feed)"},
+	{"add", cmd_add, NEED_CONFIG | NEED_FEEDS, "URL [--title T]",
+	 "subscribe (finds the feed behind an HTML page)"},
+	{"stories", cmd_stories, NEED_CONFIG | NEED_STORE_RO,
+	 "[--since DUR|DATE] [--min-outlets N] [--limit N] [--unread] [--all] [--json]",
+	 "the folded stories, newest first (default: last 24h)"},
+	{"show", cmd_show, NEED_CONFIG | NEED_STORE_RO, "STORY [--why] [--json]",
+	 "a story's articles, grouped by outlet"},
+	{"read", cmd_read, NEED_CONFIG | NEED_STORE_RW, "STORY...", "mark stories read"},
+	{"feeds", cmd_feeds, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RO, "[--json]",
+	 "subscriptions with their health"},
+	{"remove", cmd_remove, NEED_CONFIG | NEED_FEEDS, "URL",
+	 "unsubscribe (the stored articles are kept)"},
+	{"import", cmd_import, NEED_CONFIG, "FILE.opml", "subscribe to the feeds of an OPML list"},
+	{"export", cmd_export, NEED_CONFIG | NEED_FEEDS, "", "OPML of every subscription, to stdout"},
+	{"atom", cmd_atom, NEED_CONFIG | NEED_STORE_RO, "[--since DUR|DATE]",
+	 "the folded stories as an Atom feed, to stdout"},
+	{"parse", cmd_parse, NEED_CONFIG, "[--json] FILE|URL...",
+	 "parse feeds and print their items; nothing stored"},
+	{"check", cmd_check, NEED_CONFIG | NEED_FEEDS, "", "validate newsfold.conf and feeds.d"},
+	{"stats", cmd_stats, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RO, "",
+	 "counts of feeds, articles and stories"},
+	{"fsck", cmd_fsck, NEED_CONFIG | NEED_STORE_RW, "[--repair]",
+	 "check the database's indexes (--repair: rebuild them)"},
+	{"version", cmd_version, 0, NULL, NULL},
+	{"help", cmd_help, 0, NULL, NULL},
 };
+
+/* command_usage(f, c): the usage lines of command ${c}. */
+static void
+command_usage(FILE *f, const struct command *c)
+{
+	char head[128];
+
+	snprintf(head, sizeof(head), "%s%s%s", c->name, *c->args ? " " : "", c->args);
+	if (strlen(head) <= 20)
+		fprintf(f, "  %-20s %s\n", head, c->what);
+	else
+		fprintf(f, "  %s\n  %-20s %s\n", head, "", c->what);
+}
 
 static void
 usage(FILE *f)
 {
+	size_t i;
+
 	fprintf(f,
 	    "usage: newsfold [-c FILE] [-d DBDIR] [-f FEEDSDIR] COMMAND [ARGS]\n"
 	    "\n"
@@ -55,29 +84,39 @@ usage(FILE *f)
 	    "  -d DBDIR     the database directory (overrides the configuration)\n"
 	    "  -f FEEDSDIR  the feeds.d directory (overrides the configuration)\n"
 	    "\n"
-	    "commands:\n"
-	    "  run                  poll for ever: the service (systemd Type=notify)\n"
-	    "  poll [--force]       poll every due feed once (--force: every feed)\n"
-	    "  add URL [--title T]  subscribe (finds the feed behind an HTML page)\n"
-	    "  stories [--since DUR|DATE] [--min-outlets N] [--limit N] [--unread] [--all] [--json]\n"
-	    "                       the folded stories, newest first (default: last 24h)\n"
-	    "  show STORY [--why] [--json]\n"
-	    "                       a story's articles, grouped by outlet\n"
-	    "  read STORY...        mark stories read\n"
-	    "  feeds [--json]       subscriptions with their health\n"
-	    "  remove URL           unsubscribe (the stored articles are kept)\n"
-	    "  import FILE.opml     subscribe to the feeds of an OPML list\n"
-	    "  export               OPML of every subscription, to stdout\n"
-	    "  atom [--since DUR|DATE]\n"
-	    "                       the folded stories as an Atom feed, to stdout\n"
-	    "  parse [--json] FILE|URL...\n"
-	    "                       parse feeds and print their items; nothing stored\n"
-	    "  check                validate newsfold.conf and feeds.d\n"
-	    "  stats                counts of feeds, articles and stories\n"
-	    "  fsck [--repair]      check the database's indexes (--repair: rebuild them)\n"
-	    "  version | help\n"
+	    "commands:\n");
+	for (i = 0; i < NF_ARRAY_LEN(commands); i++)
+		if (commands[i].args)
+			command_usage(f, &commands[i]);
+	fprintf(f,
+	    "  version | help [COMMAND]\n"
 	    "\n"
+	    "`newsfold COMMAND --help` shows the usage of one command.\n"
 	    "Exit status: 0 success, 1 runtime failure, 2 usage or configuration error.\n");
+}
+
+static const struct command *
+command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NF_ARRAY_LEN(commands); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* command_help(c): `newsfold COMMAND --help`, to stdout. */
+static int
+command_help(const struct command *c)
+{
+	if (c->args == NULL) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	printf("usage: newsfold [-c FILE] [-d DBDIR] [-f FEEDSDIR] %s%s%s\n\n  %s\n", c->name,
+	       *c->args ? " " : "", c->args, c->what);
+	return EXIT_OK;
 }
 
 /* ---- shared helpers ---------------------------------------------------- */
@@ -324,8 +363,15 @@ cmd_version(int argc, char **argv, struct cmd_ctx *c)
 int
 cmd_help(int argc, char **argv, struct cmd_ctx *c)
 {
-	usage(stdout);
-	return EXIT_OK;
+	const struct command *cmd;
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if ((cmd = command_find(argv[1])) == NULL)
+		return cmd_usage_error("help", "unknown command '%s'", argv[1]);
+	return command_help(cmd);
 }
 
 int
@@ -368,13 +414,14 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < NF_ARRAY_LEN(commands); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			cmd = &commands[i];
-	if (cmd == NULL) {
+	if ((cmd = command_find(argv[0])) == NULL) {
 		nf_error("unknown command '%s' (see `newsfold help`)", argv[0]);
 		return EXIT_USAGE;
 	}
+	/* COMMAND --help: its usage, before anything is read or opened */
+	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return command_help(cmd);
 	if (fetch_global_init(&err)) {
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;

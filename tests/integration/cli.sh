@@ -26,6 +26,22 @@ else
 	fail "help exits 0 and lists the commands" "exit $rc, missing:$missing"
 fi
 
+# COMMAND --help and help COMMAND: that command's usage on stdout, exit 0,
+# before any configuration, feed or store is read (none exists here)
+bad=
+for c in run poll add stories show read feeds remove import export atom parse check stats fsck; do
+	for form in "$c --help" "$c -h" "help $c"; do
+		# shellcheck disable=SC2086
+		"$NEWSFOLD" -c "$T/none.conf" -d "$T/nodb" -f "$T/nofeeds" $form >"$T/out" 2>"$T/err"
+		rc=$?
+		head -1 "$T/out" | grep -q "^usage: newsfold .* $c" && [ $rc -eq 0 ] && [ ! -s "$T/err" ] ||
+			bad="$bad [$form: exit $rc, $(head -1 "$T/out")$(head -1 "$T/err")]"
+	done
+done
+[ -e "$T/nodb" ] && bad="$bad [a --help created the store]"
+if [ -z "$bad" ]; then ok "every command's --help, -h and help COMMAND print its usage and exit 0"
+else fail "every command's --help, -h and help COMMAND print its usage and exit 0" "$bad"; fi
+expect_exit 2 "help of an unknown command is a usage error" "$NEWSFOLD" help frobnicate
 expect_exit 2 "no command at all is a usage error" "$NEWSFOLD"
 expect_exit 2 "an unknown command is a usage error" "$NEWSFOLD" -c /dev/null frobnicate
 stderr_has "an unknown command is named on stderr as newsfold: unknown command" \
