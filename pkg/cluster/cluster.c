@@ -36,14 +36,93 @@ cmp_term_h(const void *a, const void *b)
 	return x->h < y->h ? -1 : x->h > y->h;
 }
 
-static int
-cmp_term_w_desc(const void *a, const void *b)
-{
-	const struct nf_term *x = a, *y = b;
+/*
+ * Term arrays are sorted often (by hash to merge, by weight to keep the
+ * heaviest), a few hundred terms at a time, and so are hashes and
+ * candidates: typed sorts with the order inline, not qsort()'s callback.
+ * Each order is total (hashes are unique in an array) or sorts equal
+ * values only, so results do not depend on the algorithm.
+ */
+#define TERM_BY_H(a, b) ((a).h < (b).h)
+#define TERM_BY_W(a, b) ((a).w > (b).w || ((a).w == (b).w && (a).h < (b).h))
 
-	if (x->w != y->w)
-		return x->w > y->w ? -1 : 1;
-	return x->h < y->h ? -1 : x->h > y->h;
+#define TYPED_SORT(name, T, LESS)                                                  \
+	/* name##_part(v, n): Hoare partition around the middle element;           \
+	 * returns j: v[0..j] <= v[j+1..n) */                                      \
+	static size_t name##_part(T *v, size_t n)                                  \
+	{                                                                          \
+		T p = v[(n - 1) / 2], x;                                           \
+		size_t i = 0, j = n - 1;                                           \
+		for (;;) {                                                         \
+			while (LESS(v[i], p))                                      \
+				i++;                                               \
+			while (LESS(p, v[j]))                                      \
+				j--;                                               \
+			if (i >= j)                                                \
+				return j;                                          \
+			x = v[i], v[i] = v[j], v[j] = x;                           \
+			i++, j--;                                                  \
+		}                                                                  \
+	}                                                                          \
+	static void name##_ins(T *v, size_t n)                                     \
+	{                                                                          \
+		size_t i, j;                                                       \
+		for (i = 1; i < n; i++) {                                          \
+			T x = v[i];                                                \
+			for (j = i; j > 0 && LESS(x, v[j - 1]); j--)               \
+				v[j] = v[j - 1];                                   \
+			v[j] = x;                                                  \
+		}                                                                  \
+	}                                                                          \
+	/* name(v, n): sort; the smaller side recursed, the larger looped */       \
+	static void name(T *v, size_t n)                                           \
+	{                                                                          \
+		while (n > 16) {                                                   \
+			size_t j = name##_part(v, n) + 1;                          \
+			if (j < n - j) {                                           \
+				name(v, j);                                        \
+				v += j, n -= j;                                    \
+			} else {                                                   \
+				name(v + j, n - j);                                \
+				n = j;                                             \
+			}                                                          \
+		}                                                                  \
+		name##_ins(v, n);                                                  \
+	}
+
+/* name##_top(v, n, k): the first k of the order into v[0..k), unsorted */
+#define TYPED_TOP(name, T)                                                         \
+	static void name##_top(T *v, size_t n, size_t k)                           \
+	{                                                                          \
+		while (k > 0 && k < n && n > 16) {                                 \
+			size_t j = name##_part(v, n) + 1;                          \
+			if (k <= j) {                                              \
+				n = j;                                             \
+			} else {                                                   \
+				v += j, n -= j, k -= j;                            \
+			}                                                          \
+		}                                                                  \
+		if (k > 0 && k < n)                                                \
+			name##_ins(v, n);                                          \
+	}
+
+TYPED_SORT(terms_sort_h, struct nf_term, TERM_BY_H)
+TYPED_SORT(terms_sort_w, struct nf_term, TERM_BY_W)
+TYPED_TOP(terms_sort_w, struct nf_term)
+#define U64_LESS(a, b) ((a) < (b))
+TYPED_SORT(u64_sort, uint64_t, U64_LESS)
+
+/* terms_keep_heaviest(v, n, k): the k heaviest of v[0..n) into v[0..k),
+ * sorted by hash; returns how many are kept (min(n, k)). */
+static size_t
+terms_keep_heaviest(struct nf_term *v, size_t n, size_t k)
+{
+	if (n > k) {
+		terms_sort_w_top(v, n, k);
+		n = k;
+	}
+	terms_sort_h(v, n);
+	return n;
 }
 
 static int
@@ -146,7 +225,7 @@ cluster_names_scan(const char *text, size_t len, struct cluster_names *out)
 			p++;
 	}
 	if (out->n)
-		qsort(out->h, out->n, sizeof(*out->h), cmp_u64);
+		u64_sort(out->h, out->n);
 	return 0;
 }
 
@@ -212,7 +291,7 @@ cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *b
 	}
 	if (out->n == 0)
 		return 0;
-	qsort(out->v, out->n, sizeof(*out->v), cmp_term_h);
+	terms_sort_h(out->v, out->n);
 	for (i = 0, j = 0; i < out->n; i++) {
 		if (j && out->v[j - 1].h == out->v[i].h)
 			out->v[j - 1].w += out->v[i].w;
@@ -244,6 +323,8 @@ struct df_slot {
 struct cluster_df {
 	struct df_slot *v;
 	size_t cap, n;
+	uint64_t *changed; /* terms whose delta is not 0, for the flush */
+	size_t nchanged, changed_cap;
 	uint64_t ndocs;
 	int64_t ndocs_delta;
 	int ndocs_known;
@@ -270,16 +351,35 @@ cluster_df_free(struct cluster_df *df)
 	if (df == NULL)
 		return;
 	free(df->v);
+	free(df->changed);
 	free(df);
 }
 
 void
 cluster_df_forget(struct cluster_df *df)
 {
-	memset(df->v, 0, df->cap * sizeof(*df->v));
+	if (df->n)
+		memset(df->v, 0, df->cap * sizeof(*df->v));
 	df->n = 0;
+	df->nchanged = 0;
 	df->ndocs_known = 0;
 	df->ndocs_delta = 0;
+}
+
+/* terms a cache holds at most (24 bytes a slot, at most half full): past
+ * this it starts again empty rather than grow without bound */
+#define DF_CACHE_MAX (1u << 19)
+
+int
+cluster_df_begin(struct store_txn *t, struct cluster_df *df)
+{
+	uint64_t ndocs = store_counter(t, "ndocs");
+
+	if (!df->ndocs_known || ndocs != df->ndocs || df->ndocs_delta || df->n > DF_CACHE_MAX)
+		cluster_df_forget(df);
+	df->ndocs = ndocs;
+	df->ndocs_known = 1;
+	return 0;
 }
 
 static struct df_slot *
@@ -340,30 +440,35 @@ df_ndocs(struct store_txn *t, struct cluster_df *df)
 	return df->ndocs;
 }
 
-static int
-cmp_slot(const void *a, const void *b)
-{
-	const struct df_slot *x = a, *y = b;
-
-	return x->h < y->h ? -1 : x->h > y->h;
-}
-
 int
 cluster_df_flush(struct store_txn *t, struct cluster_df *df)
 {
-	size_t i, k = 0;
+	int32_t *delta = NULL;
+	size_t i, k = df->nchanged;
 	int rc = 0;
 
-	/* compact the changed slots and write them in key order */
-	for (i = 0; i < df->cap; i++)
-		if (df->v[i].used && df->v[i].delta)
-			df->v[k++] = df->v[i];
-	qsort(df->v, k, sizeof(*df->v), cmp_slot);
-	for (i = 0; i < k && rc == 0; i++)
-		rc = store_df_add(t, df->v[i].h, df->v[i].delta);
+	/* the changed counts, written in key order; they stay cached */
+	if (k) {
+		if ((delta = malloc(k * sizeof(*delta))) == NULL) {
+			cluster_df_forget(df);
+			return -1;
+		}
+		u64_sort(df->changed, k);
+		for (i = 0; i < k; i++) {
+			struct df_slot *sl = df_find(df, df->changed[i]);
+
+			delta[i] = sl->delta;
+			sl->delta = 0;
+		}
+		rc = store_df_add_many(t, df->changed, delta, k);
+		free(delta);
+		df->nchanged = 0;
+	}
 	if (rc == 0 && df->ndocs_delta)
 		rc = store_counter_add(t, "ndocs", df->ndocs_delta);
-	cluster_df_forget(df);
+	df->ndocs_delta = 0;
+	if (rc)
+		cluster_df_forget(df);
 	return rc;
 }
 
@@ -376,6 +481,18 @@ cluster_df_add(struct store_txn *t, struct cluster_df *df, const struct cluster_
 		struct df_slot *s = df_get(t, df, terms->v[i].h);
 		if (s == NULL)
 			return -1;
+		if (s->delta == 0) {
+			if (df->nchanged == df->changed_cap) {
+				size_t cap = df->changed_cap ? df->changed_cap * 2 : 1024;
+				uint64_t *v = realloc(df->changed, cap * sizeof(*v));
+
+				if (v == NULL)
+					return -1;
+				df->changed = v;
+				df->changed_cap = cap;
+			}
+			df->changed[df->nchanged++] = s->h;
+		}
 		s->count++;
 		s->delta++;
 	}
@@ -418,8 +535,9 @@ cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct cluster_t
 		tmp[i].h = terms->v[i].h;
 		tmp[i].w = w > 0 ? w : 0;
 	}
-	qsort(tmp, terms->n, sizeof(*tmp), cmp_term_w_desc);
 	n = terms->n < CLUSTER_ARTICLE_TERMS ? terms->n : CLUSTER_ARTICLE_TERMS;
+	terms_sort_w_top(tmp, terms->n, n);
+	terms_sort_w(tmp, n); /* the norm is summed heaviest first */
 	for (i = 0; i < n; i++)
 		norm += (double)tmp[i].w * tmp[i].w;
 	norm = sqrt(norm);
@@ -428,7 +546,7 @@ cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct cluster_t
 		out[i].w = norm > 0 ? (float)(tmp[i].w / norm) : 0;
 	}
 	free(tmp);
-	qsort(out, n, sizeof(*out), cmp_term_h);
+	terms_sort_h(out, n);
 	*nout = n;
 	return 0;
 }
@@ -519,15 +637,10 @@ probe_posting(uint64_t article, uint64_t story, int64_t time, void *ctx)
 	return 0;
 }
 
-static int
-cmp_cand(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return x->story < y->story ? -1 : x->story > y->story;
-}
+/* candidates by score, highest first, then by story id */
+#define CAND_LESS(a, b) ((a).score > (b).score || ((a).score == (b).score && (a).story < (b).story))
+TYPED_SORT(cands_sort, struct cand, CAND_LESS)
+TYPED_TOP(cands_sort, struct cand)
 
 /* ---- story update ----------------------------------------------------- */
 
@@ -580,11 +693,8 @@ story_add(struct store_txn *t, struct store_story *s, const struct store_article
 			c[n++].w += a->terms[j++].w;
 		}
 	}
-	if (n > CLUSTER_CENTROID_TERMS) {
-		qsort(c, n, sizeof(*c), cmp_term_w_desc);
-		n = CLUSTER_CENTROID_TERMS;
-		qsort(c, n, sizeof(*c), cmp_term_h);
-	}
+	if (n > CLUSTER_CENTROID_TERMS)
+		n = (uint32_t)terms_keep_heaviest(c, n, CLUSTER_CENTROID_TERMS);
 	{
 		struct store_story ns = *s;
 		int new_outlet = !store_strs_has(s->outlets, s->noutlets, outlet);
@@ -811,7 +921,7 @@ vec_sum(const struct member *m, size_t n, int side, struct nf_term **out, uint32
 		if (side < 0 || m[i].side == side)
 			for (j = 0; j < m[i].nterms; j++)
 				v[k++] = m[i].terms[j];
-	qsort(v, k, sizeof(*v), cmp_term_h);
+	terms_sort_h(v, k);
 	for (j = 0, w = 0; j < k; j++) {
 		if (w && v[w - 1].h == v[j].h)
 			v[w - 1].w += v[j].w;
@@ -863,11 +973,8 @@ story_write(struct store_txn *t, const struct store_story *old, const struct mem
 		    (!rep->copy_of == !m[i].copy_of && m[i].time < rep->time))
 			rep = &m[i];
 	}
-	if (nc > CLUSTER_CENTROID_TERMS) {
-		qsort(c, nc, sizeof(*c), cmp_term_w_desc);
-		nc = CLUSTER_CENTROID_TERMS;
-		qsort(c, nc, sizeof(*c), cmp_term_h);
-	}
+	if (nc > CLUSTER_CENTROID_TERMS)
+		nc = (uint32_t)terms_keep_heaviest(c, nc, CLUSTER_CENTROID_TERMS);
 	ns.id = id;
 	ns.articles = arts;
 	ns.narticles = (uint32_t)k;
@@ -996,6 +1103,20 @@ out:
 	free(off);
 	free(c);
 	return rc;
+}
+
+/*
+ * split_due(n): whether a story that has just grown to ${n} articles is
+ * worth a bisection.  Reading every member costs O(n), so past 64 members
+ * a story is checked each time it has grown by about a sixteenth: the cost
+ * per article stays bounded, and drift still shows within a few joins.
+ */
+static int
+split_due(size_t n)
+{
+	if (n < SPLIT_MIN || n > SPLIT_MAX)
+		return 0;
+	return n <= 64 || n % (n / 16) == 0;
 }
 
 static int
@@ -1127,7 +1248,7 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 	memset(p->slot, 0xff, sizeof(p->slot));
 	/* probe the heaviest (rarest) terms */
 	memcpy(probe_terms, a->terms, a->nterms * sizeof(*probe_terms));
-	qsort(probe_terms, a->nterms, sizeof(*probe_terms), cmp_term_w_desc);
+	terms_sort_w(probe_terms, a->nterms);
 	nprobe = a->nterms < PROBE_TERMS ? a->nterms : PROBE_TERMS;
 	for (i = 0; i < nprobe; i++) {
 		p->w = probe_terms[i].w;
@@ -1137,7 +1258,8 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 		                        probe_posting, p))
 			goto out;
 	}
-	qsort(p->v, p->n, sizeof(p->v[0]), cmp_cand);
+	cands_sort_top(p->v, p->n, VERIFY_MAX);
+	cands_sort(p->v, p->n < VERIFY_MAX ? p->n : VERIFY_MAX);
 	for (i = 0; i < p->n && i < VERIFY_MAX; i++) {
 		double sim, cn, top;
 
@@ -1166,7 +1288,8 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 		a->sim_with = best.id;
 		if (story_add(t, &best, a))
 			goto out;
-		if (best_sim < SPLIT_CONFIDENT && story_split(t, best.id, a))
+		if (best_sim < SPLIT_CONFIDENT && split_due(best.narticles + 1) &&
+		    story_split(t, best.id, a))
 			goto out;
 		goto postings;
 	}
@@ -1187,7 +1310,7 @@ postings:
 			if ((probe_terms = malloc(a->nterms * sizeof(*probe_terms) + 1)) == NULL)
 				goto out;
 			memcpy(probe_terms, a->terms, a->nterms * sizeof(*probe_terms));
-			qsort(probe_terms, a->nterms, sizeof(*probe_terms), cmp_term_w_desc);
+			terms_sort_w(probe_terms, a->nterms);
 		}
 		for (i = 0; i < nprobe; i++)
 			if (store_posting_put(t, probe_terms[i].h, at, a->id, a->story))

@@ -74,20 +74,30 @@ int cluster_terms_build(const struct norm_tokens *title, const struct norm_token
 void cluster_terms_release(struct cluster_terms *t);
 
 /*
- * struct cluster_df: the document frequencies a write transaction reads and
- * changes, cached: each term is read from the store once, counted in
- * memory, and written back once, in key order, by cluster_df_flush()
- * before the commit.  cluster_df_new() returns NULL when out of memory;
- * the caller frees with cluster_df_free().  One cache serves one
- * transaction at a time: flush (or forget, after an abort) between them.
+ * struct cluster_df: document frequencies, cached.  Each term is read from
+ * the store once and counted in memory; a write transaction's changes are
+ * written back once, in key order, by cluster_df_flush() before its
+ * commit.  The counts outlive the transaction, so that the next one need
+ * not read them again:
+ *
+ *   cluster_df_begin(t, df)   at the start of each write transaction: the
+ *                             cache is kept only when the store's document
+ *                             count is the one it last wrote (no other
+ *                             writer came in between), else emptied
+ *   cluster_df_flush(t, df)   before the commit
+ *   cluster_df_forget(df)     when the transaction aborts or its commit
+ *                             fails: the counts held its changes
+ *
+ * cluster_df_new() returns NULL when out of memory; the caller frees with
+ * cluster_df_free().  One transaction at a time uses a cache.
  */
 struct cluster_df;
 struct cluster_df *cluster_df_new(void);
 void cluster_df_free(struct cluster_df *df);
-/* cluster_df_forget(df): drop every cached count (after an abort). */
+int cluster_df_begin(struct store_txn *t, struct cluster_df *df);
 void cluster_df_forget(struct cluster_df *df);
 /* cluster_df_flush(t, df): write the changed counts and the document
- * count to the store; the cache is then empty. */
+ * count to the store; 0 or -1. */
 int cluster_df_flush(struct store_txn *t, struct cluster_df *df);
 
 /* cluster_df_add(t, df, terms): count ${terms} in the document

@@ -93,11 +93,18 @@ struct feed_info {
 	struct feed_image *image; /* NULL when absent */
 	char *icon, *logo;
 	int64_t ttl; /* RSS <ttl> in minutes, -1 when absent */
+	/* RSS <skipHours>: bit h set for each <hour>h</hour>, 0-23 UTC (24 is
+	 * read as 0); <skipDays>: bit d set for each <day>, 0 = Sunday ..
+	 * 6 = Saturday (day names in any case).  Values that are neither are
+	 * ignored; 0 when absent.  Not part of `parse --json`. */
+	uint32_t skip_hours;
+	uint8_t skip_days;
 };
 
 struct feed_doc {
 	/* "rss090" "rss091n" "rss091u" "rss092" "rss093" "rss094" "rss10"
-	 * "rss20" "atom03" "atom10" "json10" "json11"; NULL: not a feed. */
+	 * "rss20" "atom03" "atom10" "json10" "json11"; NULL: not a feed, or a
+	 * document rejected whole (see feed_parse()). */
 	const char *format;
 	char *encoding;  /* as detected, e.g. "utf-8" */
 	int wellformed;  /* 0 when the parser had to recover */
@@ -112,9 +119,13 @@ struct feed_doc {
  * then the charset of ${content_type}, then the XML declaration, else UTF-8
  * (a charset whose code unit does not match the bytes, UTF-16 for an 8-bit
  * document say, is not believed).  Bytes that are not valid in it are
- * replaced by U+FFFD and the document is not well-formed.  Every limit that
- * is hit is named in doc->error ("too many entries", "field too long",
- * "nesting too deep", "entity expansion").
+ * replaced by U+FFFD and the document is not well-formed; so is a NUL byte,
+ * which XML does not allow anywhere.  Every limit that is hit is named in
+ * doc->error ("too many entries", "field too long", "nesting too deep").
+ * Internal entities are expanded within a budget per document; a document
+ * whose entities would expand past it, or that libxml2 finds amplifying
+ * (billion laughs), is rejected whole: format NULL, no entries, error
+ * "line N: entity expansion limit exceeded (...)".
  */
 struct feed_parse_opts {
 	const char *url;          /* the document's URL, for relative links; may be NULL */
@@ -160,7 +171,9 @@ typedef int (*feed_entry_fn)(void *ctx, const struct feed_doc *doc, struct feed_
  * went to the callback (nentries is 0; the caller frees it with
  * feed_doc_free()); NULL with ${err} filled when out of memory or when the
  * callback stopped the parse ("stopped").  Limits and recovery are those of
- * feed_parse().
+ * feed_parse(); a document rejected whole may be rejected after some of
+ * its entries went to the callback, so a caller that keeps entries decides
+ * once the returned document says whether it is a feed (format non-NULL).
  */
 struct feed_doc *feed_parse_stream(const char *data, size_t len,
                                    const struct feed_parse_opts *opts,

@@ -17,6 +17,7 @@ void
 ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
 {
 	cluster_opts_init(&o->cluster);
+	o->cache = NULL;
 	o->interval = 30 * 60;
 	o->max_backoff = 24 * 3600;
 	o->min_interval = 60;
@@ -32,6 +33,37 @@ ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
 	}
 }
 
+struct ingest_cache {
+	struct norm_stemmer *stem;
+	struct cluster_df *df;
+};
+
+struct ingest_cache *
+ingest_cache_new(void)
+{
+	struct ingest_cache *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->stem = norm_stemmer_new();
+	c->df = cluster_df_new();
+	if (c->stem == NULL || c->df == NULL) {
+		ingest_cache_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+ingest_cache_free(struct ingest_cache *c)
+{
+	if (c == NULL)
+		return;
+	norm_stemmer_free(c->stem);
+	cluster_df_free(c->df);
+	free(c);
+}
+
 /* Per-feed working state: buffers reused from entry to entry. */
 struct work {
 	struct store_txn *t;
@@ -41,13 +73,14 @@ struct work {
 	int64_t now;
 	struct buf title, body, fold, canon, outlet, feeds;
 	struct norm_tokens ttok, btok;
-	struct norm_stemmer *stem;
+	struct norm_stemmer *stem; /* the cache's, or owned when own_cache */
 	struct cluster_df *df;
+	int own_cache;
 	struct ingest_stats *stats;
 };
 
 static void
-work_init(struct work *w)
+work_init(struct work *w, struct ingest_cache *cache)
 {
 	buf_init(&w->title, TEXT_MAX);
 	buf_init(&w->body, TEXT_MAX);
@@ -57,8 +90,9 @@ work_init(struct work *w)
 	buf_init(&w->feeds, 0);
 	norm_tokens_init(&w->ttok);
 	norm_tokens_init(&w->btok);
-	w->stem = norm_stemmer_new();
-	w->df = cluster_df_new();
+	w->own_cache = cache == NULL;
+	w->stem = cache ? cache->stem : norm_stemmer_new();
+	w->df = cache ? cache->df : cluster_df_new();
 }
 
 static void
@@ -72,8 +106,10 @@ work_release(struct work *w)
 	buf_release(&w->feeds);
 	norm_tokens_release(&w->ttok);
 	norm_tokens_release(&w->btok);
-	norm_stemmer_free(w->stem);
-	cluster_df_free(w->df);
+	if (w->own_cache) {
+		norm_stemmer_free(w->stem);
+		cluster_df_free(w->df);
+	}
 }
 
 /* text_of(s, type, out): the plain text of a feed value. */
@@ -344,6 +380,8 @@ next_poll(struct store_txn *t, const struct ingest_opts *o, const struct feed_su
 	sched_hints_init(&h);
 	if (doc) {
 		h.ttl = doc->feed.ttl > 0 ? doc->feed.ttl * 60 : -1;
+		h.skip_hours = doc->feed.skip_hours;
+		h.skip_days = doc->feed.skip_days;
 		rc = hostwait_hints_put(t, sub->url, &h);
 	} else if (res->status == FETCH_NOT_MODIFIED) {
 		hostwait_hints_get(t, sub->url, &h);
@@ -374,7 +412,7 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 
 	*map_full = 0;
 	memset(stats, 0, sizeof(*stats));
-	work_init(&w);
+	work_init(&w, opts->cache);
 	w.opts = opts;
 	w.sub = sub;
 	w.now = nf_now();
@@ -386,6 +424,10 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	}
 	if ((w.t = store_begin(s, 1, err)) == NULL)
 		goto err0;
+	if (cluster_df_begin(w.t, w.df)) {
+		nf_err_set(err, "reading term statistics failed");
+		goto err1;
+	}
 	if (old_feed_get(w.t, sub->url, &old)) {
 		nf_err_set(err, "reading the feed's record failed");
 		goto err1;
@@ -450,13 +492,19 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 		goto err2;
 	}
 	old_feed_release(&old);
+	if (store_commit(w.t, map_full, err)) {
+		cluster_df_forget(w.df); /* it counted what was not stored */
+		work_release(&w);
+		return -1;
+	}
 	work_release(&w);
-	return store_commit(w.t, map_full, err);
+	return 0;
 err2:
 	old_feed_release(&old);
 err1:
 	*map_full = store_txn_map_full(w.t);
 	store_abort(w.t);
+	cluster_df_forget(w.df);
 err0:
 	work_release(&w);
 	return -1;

@@ -17,8 +17,20 @@
 #include "fetch/fetch.h"
 #include "store/store.h"
 
+/*
+ * struct ingest_cache: what ingest_feed() keeps from one feed to the next
+ * -- a stemmer and the document frequencies read from the store (checked
+ * against the store at each transaction, so another writer in between
+ * only costs a re-read).  Owned by the caller and used by one thread at a
+ * time; ingest_cache_new() returns NULL when out of memory.
+ */
+struct ingest_cache;
+struct ingest_cache *ingest_cache_new(void);
+void ingest_cache_free(struct ingest_cache *c);
+
 struct ingest_opts {
 	struct cluster_opts cluster;
+	struct ingest_cache *cache; /* borrowed; NULL: each call makes its own */
 	int64_t interval;      /* default poll interval, seconds */
 	int64_t max_backoff;   /* cap of the error backoff (24 h) */
 	int64_t min_interval;  /* floor of any interval (60 s) */

@@ -21,6 +21,7 @@ struct job {
 struct ingest_worker {
 	struct store *store;
 	struct ingest_opts opts;
+	struct ingest_cache *cache; /* owned: kept from feed to feed */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t work; /* a job was queued, or stop */
@@ -131,6 +132,14 @@ ingest_worker_new(struct store *s, const struct ingest_opts *opts, size_t max_qu
 	}
 	w->store = s;
 	w->opts = *opts;
+	if (w->opts.cache == NULL) {
+		if ((w->cache = ingest_cache_new()) == NULL) {
+			nf_err_set(err, "out of memory");
+			free(w);
+			return NULL;
+		}
+		w->opts.cache = w->cache;
+	}
 	w->max_queued = max_queued ? max_queued : 64u << 20;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
@@ -140,6 +149,7 @@ ingest_worker_new(struct store *s, const struct ingest_opts *opts, size_t max_qu
 		pthread_cond_destroy(&w->work);
 		pthread_cond_destroy(&w->idle);
 		pthread_mutex_destroy(&w->lock);
+		ingest_cache_free(w->cache);
 		free(w);
 		return NULL;
 	}
@@ -236,5 +246,6 @@ ingest_worker_free(struct ingest_worker *w, int abandon)
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->idle);
 	pthread_mutex_destroy(&w->lock);
+	ingest_cache_free(w->cache);
 	free(w);
 }

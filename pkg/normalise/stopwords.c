@@ -3,6 +3,8 @@
  * dropped: "don't" is "dont"): the usual SMART/NLTK-like list plus the
  * filler words of news copy ("said", "would", "year", "mr").
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +12,7 @@
 #include "normalise/normalise.h"
 #include "base/banned.h"
 
-/* Sorted (strcmp order) for bsearch; keep it sorted when adding words. */
+/* Sorted (strcmp order), for whoever reads or adds to the list. */
 static const char *const stopwords[] = {
 	"a", "about", "above", "according", "after", "again", "against",
 	"all", "also", "although", "am", "an", "and", "any", "are", "arent",
@@ -36,32 +38,52 @@ static const char *const stopwords[] = {
 	"your", "youre", "yours", "yourself", "yourselves", "youve",
 };
 
-struct word {
-	const char *w;
-	size_t len;
-};
+/*
+ * Looked up for every token: a hash set of the words, built once
+ * (pthread_once) as indexes into stopwords[], open addressing.
+ */
+#define SET_SLOTS 512 /* a power of two, over twice the words */
 
-static int
-word_cmp(const void *key, const void *elem)
+static short set[SET_SLOTS]; /* index + 1 into stopwords[]; 0 empty */
+static pthread_once_t set_once = PTHREAD_ONCE_INIT;
+
+static size_t
+word_hash(const char *w, size_t len)
 {
-	const struct word *k = key;
-	const char *s = *(const char *const *)elem;
-	size_t sl = strlen(s);
-	int c;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i;
 
-	c = memcmp(k->w, s, k->len < sl ? k->len : sl);
-	if (c != 0)
-		return c;
-	return k->len < sl ? -1 : k->len > sl;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return (h ^ (h >> 16)) & (SET_SLOTS - 1);
+}
+
+static void
+set_build(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < NF_ARRAY_LEN(stopwords); i++) {
+		j = word_hash(stopwords[i], strlen(stopwords[i]));
+		while (set[j])
+			j = (j + 1) & (SET_SLOTS - 1);
+		set[j] = (short)(i + 1);
+	}
 }
 
 int
 norm_is_stopword(const char *w, size_t len)
 {
-	struct word k = { w, len };
+	size_t j;
 
 	if (len == 0 || len > 12)
 		return 0;
-	return bsearch(&k, stopwords, NF_ARRAY_LEN(stopwords),
-	    sizeof(stopwords[0]), word_cmp) != NULL;
+	pthread_once(&set_once, set_build);
+	for (j = word_hash(w, len); set[j]; j = (j + 1) & (SET_SLOTS - 1)) {
+		const char *s = stopwords[set[j] - 1];
+
+		if (strncmp(s, w, len) == 0 && s[len] == '\0')
+			return 1;
+	}
+	return 0;
 }

@@ -38,6 +38,48 @@ simhash_shingles(const char *const *tok, const uint32_t *len, size_t n, size_t k
 	return m;
 }
 
+/* spread8(x): the 8 bits of byte x, one to each byte of the result (bit
+ * i to bit 8i): seven by one multiplication, whose shifted copies then
+ * cannot carry into each other, and the eighth by a shift. */
+static inline uint64_t
+spread8(uint64_t x)
+{
+	return (((x & 0x7f) * UINT64_C(0x0002040810204081)) & UINT64_C(0x0101010101010101)) |
+	       (x >> 7) << 56;
+}
+
+/*
+ * simhash64_plain(features, n): simhash64() with every weight 1: bit b is
+ * set when more than half of the features have it.  The 64 counts are
+ * kept as eight bytes in each of eight words (one word per byte of the
+ * features), added eight at a time and moved to wide counters before a
+ * byte can overflow.
+ */
+static uint64_t
+simhash64_plain(const uint64_t *features, size_t n)
+{
+	uint32_t count[64];
+	uint64_t acc[8], h = 0;
+	size_t i = 0, end;
+	int b, j;
+
+	memset(count, 0, sizeof(count));
+	while (i < n) {
+		memset(acc, 0, sizeof(acc));
+		end = n - i > 255 ? i + 255 : n;
+		for (; i < end; i++)
+			for (j = 0; j < 8; j++)
+				acc[j] += spread8((features[i] >> (8 * j)) & 0xff);
+		for (j = 0; j < 8; j++)
+			for (b = 0; b < 8; b++)
+				count[8 * j + b] += (uint32_t)(acc[j] >> (8 * b)) & 0xff;
+	}
+	for (b = 0; b < 64; b++)
+		if ((uint64_t)count[b] * 2 > n)
+			h |= UINT64_C(1) << b;
+	return h;
+}
+
 uint64_t
 simhash64(const uint64_t *features, const float *weights, size_t n)
 {
@@ -48,6 +90,8 @@ simhash64(const uint64_t *features, const float *weights, size_t n)
 
 	if (n == 0)
 		return 0;
+	if (weights == NULL)
+		return simhash64_plain(features, n);
 	memset(v, 0, sizeof(v));
 	for (i = 0; i < n; i++) {
 		float w = weights ? weights[i] : 1.0f;

@@ -1178,6 +1178,54 @@ store_df_add(struct store_txn *t, uint64_t term, int32_t delta)
 	return txn_put(t, DB_DF, &k, &v, 0);
 }
 
+int
+store_df_add_many(struct store_txn *t, const uint64_t *terms, const int32_t *deltas, size_t n)
+{
+	unsigned char kb[8];
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t i;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_DF], &c)))
+		return lmdb_fail(t, NULL, rc, "df");
+	for (i = 0; i < n; i++) {
+		int64_t count = deltas[i];
+		uint32_t u;
+		int found;
+
+		put_be64(kb, terms[i]);
+		k.mv_size = 8;
+		k.mv_data = kb;
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+		if (rc && rc != MDB_NOTFOUND)
+			break;
+		found = rc == 0;
+		rc = 0;
+		if (found && v.mv_size == 4) {
+			memcpy(&u, v.mv_data, 4);
+			count += u;
+		}
+		if (count <= 0) {
+			if (found && (rc = mdb_cursor_del(c, 0)))
+				break;
+			continue;
+		}
+		u = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
+		k.mv_size = 8;
+		k.mv_data = kb;
+		v.mv_size = 4;
+		v.mv_data = &u;
+		/* the cursor is on the term when it was found: replace there */
+		if ((rc = mdb_cursor_put(c, &k, &v, found ? MDB_CURRENT : 0)))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc)
+		return lmdb_fail(t, NULL, rc, "df");
+	return 0;
+}
+
 void
 posting_key(unsigned char kb[24], uint64_t term, int64_t time, uint64_t article)
 {

@@ -240,6 +240,122 @@ a_page_that_is_not_a_feed_is_an_error_of_that_feed(void **state)
 	store_abort(t);
 }
 
+/* ---- the cache kept from feed to feed ---- */
+
+static const char feed_c[] = RSS(
+	ITEM("c1", "https://www.npr.example/c1",
+	     "Minneapolis protests spread as National Guard patrols the streets",
+	     "Protests over the death of George Floyd spread from Minneapolis to other cities "
+	     "as the National Guard patrolled the streets after a police station burned.",
+	     "Fri, 29 May 2020 08:00:00 GMT"));
+
+static void
+poll_into(struct store *s, struct ingest_cache *cache, const char *url, const char *body)
+{
+	struct ingest_opts io;
+	struct feed_sub sub = {0};
+	struct fetch_res res = {0};
+	struct ingest_stats stats;
+	struct nf_err err = {{0}};
+
+	ingest_opts_init(&io, NULL);
+	io.cache = cache;
+	sub.url = (char *)url;
+	sub.cluster = 1;
+	res.status = FETCH_OK;
+	res.http_status = 200;
+	res.body = body;
+	res.len = strlen(body);
+	res.retry_after = res.max_age = -1;
+	if (ingest_feed(s, &io, &sub, &res, &stats, &err))
+		fail_msg("ingest_feed: %s", err.msg);
+	assert_true(stats.added > 0);
+}
+
+struct vec {
+	const char *url;
+	struct nf_term terms[CLUSTER_ARTICLE_TERMS];
+	uint32_t n;
+};
+
+static int
+vec_of(const struct store_article *a, void *ctx)
+{
+	struct vec *v = ctx;
+
+	if (a->url == NULL || strcmp(a->url, v->url) != 0)
+		return 0;
+	assert_true(a->nterms <= CLUSTER_ARTICLE_TERMS);
+	memcpy(v->terms, a->terms, a->nterms * sizeof(*a->terms));
+	v->n = a->nterms;
+	return 1;
+}
+
+/*
+ * Document frequencies cached from feed to feed must weigh articles exactly
+ * as fresh reads from the store do: when another writer (here a call
+ * without the cache) stored articles in between, and when transactions
+ * are retried because the map was full (a tiny map grows many times).
+ */
+static void
+cached_vector_is_the_plain_one(unsigned flags)
+{
+	char d1[64], d2[64], cmd[160];
+	struct nf_err err = {{0}};
+	struct store *cached, *plain;
+	struct ingest_cache *cache = ingest_cache_new();
+	struct vec a = {"https://www.npr.example/c1", {{0, 0}}, 0}, b = a;
+	struct store_txn *t;
+	uint32_t i;
+
+	assert_non_null(cache);
+	snprintf(d1, sizeof(d1), "/tmp/nf-ingest1.XXXXXX");
+	snprintf(d2, sizeof(d2), "/tmp/nf-ingest2.XXXXXX");
+	assert_non_null(mkdtemp(d1));
+	assert_non_null(mkdtemp(d2));
+	if ((cached = store_open(d1, flags, &err)) == NULL ||
+	    (plain = store_open(d2, 0, &err)) == NULL)
+		fail_msg("%s", err.msg);
+
+	poll_into(cached, cache, "https://bbc.example/rss", feed_a);
+	poll_into(cached, NULL, "https://cnn.example/rss", feed_b); /* another writer */
+	poll_into(cached, cache, "https://npr.example/rss", feed_c);
+	poll_into(plain, NULL, "https://bbc.example/rss", feed_a);
+	poll_into(plain, NULL, "https://cnn.example/rss", feed_b);
+	poll_into(plain, NULL, "https://npr.example/rss", feed_c);
+
+	t = store_begin(cached, 0, NULL);
+	store_article_each(t, vec_of, &a);
+	assert_int_equal(store_counter(t, "ndocs"), 5);
+	store_abort(t);
+	t = store_begin(plain, 0, NULL);
+	store_article_each(t, vec_of, &b);
+	store_abort(t);
+	assert_true(a.n > 5);
+	assert_int_equal(a.n, b.n);
+	for (i = 0; i < a.n; i++) {
+		assert_true(a.terms[i].h == b.terms[i].h);
+		assert_true(a.terms[i].w == b.terms[i].w);
+	}
+	ingest_cache_free(cache);
+	store_close(plain);
+	store_close(cached);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", d1, d2);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+a_cache_kept_between_feeds_sees_other_writers(void **state)
+{
+	cached_vector_is_the_plain_one(0);
+}
+
+static void
+a_cache_kept_between_feeds_forgets_retried_transactions(void **state)
+{
+	cached_vector_is_the_plain_one(STORE_TINY_MAP);
+}
+
 int
 main(void)
 {
@@ -256,6 +372,8 @@ main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(a_failed_fetch_is_recorded_and_keeps_what_was_stored,
 		                                setup, teardown),
+		cmocka_unit_test(a_cache_kept_between_feeds_sees_other_writers),
+		cmocka_unit_test(a_cache_kept_between_feeds_forgets_retried_transactions),
 		cmocka_unit_test_setup_teardown(a_page_that_is_not_a_feed_is_an_error_of_that_feed,
 		                                setup, teardown),
 	};

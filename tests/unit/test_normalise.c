@@ -597,6 +597,40 @@ threads_share_the_module_safely(void **state)
 	}
 }
 
+/* stemming: Snowball's English stems, the same on every call (a memo of
+ * recent words serves repeats; long and non-ASCII words pass through) */
+static void
+stems_are_snowball_english_and_stable(void **state)
+{
+	static const char *const cases[][2] = {
+		{"protesters", "protest"}, {"protests", "protest"}, {"running", "run"},
+		{"elections", "elect"}, {"quickly", "quick"}, {"the", "the"},
+		{"caf\xc3\xa9s", "caf\xc3\xa9s"}, /* not plain ASCII: unchanged */
+		{"2021", "2021"},
+		{"internationalizationalisations", "internationalizationalis"},
+		{"counterrevolutionariesmovements", "counterrevolutionariesmov"},
+	};
+	struct norm_stemmer *st = norm_stemmer_new();
+	const char *s;
+	size_t i, round, n;
+	char word[8];
+
+	assert_non_null(st);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			s = norm_stem(st, cases[i][0], strlen(cases[i][0]), &n);
+			assert_int_equal(n, strlen(cases[i][1]));
+			assert_memory_equal(s, cases[i][1], n);
+		}
+		/* many other words in between, so that memo slots are reused */
+		for (i = 0; i < 20000; i++) {
+			snprintf(word, sizeof(word), "w%05zus", i);
+			(void)norm_stem(st, word, strlen(word), &n);
+		}
+	}
+	norm_stemmer_free(st);
+}
+
 int
 main(void)
 {
@@ -627,6 +661,7 @@ main(void)
 		cmocka_unit_test(outlet_is_the_registrable_domain),
 		cmocka_unit_test(outlet_of_ip_local_and_file_urls),
 		cmocka_unit_test(threads_share_the_module_safely),
+		cmocka_unit_test(stems_are_snowball_english_and_stable),
 	};
 	int rc;
 

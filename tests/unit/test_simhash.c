@@ -80,11 +80,40 @@ the_feature_hash_is_fixed_by_its_recipe(void **state)
 	assert_int_equal(simhash_distance(0, UINT64_MAX), 64);
 }
 
+/* Unweighted fingerprints take a counting shortcut: it must give exactly
+ * what the weighted sum gives with every weight 1, at every length (the
+ * shortcut folds its byte counters every 255 features). */
+static void
+unweighted_fingerprints_equal_weights_of_one(void **state)
+{
+	static uint64_t f[1000];
+	static float one[1000];
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	size_t i, n;
+	const size_t lens[] = {1, 2, 3, 7, 64, 254, 255, 256, 511, 600, 1000};
+
+	for (i = 0; i < 1000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* a few features repeat, as shingles of a text do */
+		f[i] = i % 5 == 4 ? f[i / 2] : x;
+		one[i] = 1.0f;
+	}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		n = lens[i];
+		assert_int_equal(simhash64(f, NULL, n), simhash64(f, one, n));
+	}
+	/* all features alike: the fingerprint is the feature */
+	for (i = 0; i < 300; i++)
+		f[i] = 0xF0F0F0F00F0F0F0Fu;
+	assert_int_equal(simhash64(f, NULL, 300), 0xF0F0F0F00F0F0F0Fu);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(identical_texts_have_identical_fingerprints),
+		cmocka_unit_test(unweighted_fingerprints_equal_weights_of_one),
 		cmocka_unit_test(a_wire_copy_with_a_dateline_stays_near),
 		cmocka_unit_test(different_stories_are_far_apart),
 		cmocka_unit_test(short_texts_make_one_shingle_and_empty_texts_none),
