@@ -19,7 +19,7 @@ python3 "$here/bench_store_gen.py" --dir "$T/w" --feeds "$FEEDS" --items 1000 --
 mkdir -p "$T/feeds.d"
 for f in "$T"/w/*.xml; do printf '[file://%s]\n' "$f"; done >"$T/feeds.d/bench.conf"
 
-ms() { python3 -c 'import time; print(int(time.monotonic() * 1000))'; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); } # date: a python start would be timed too
 # lat CMD...: the median of 5 runs, in ms
 lat() {
 	for i in 1 2 3 4 5; do
@@ -27,19 +27,44 @@ lat() {
 	done | sort -n | sed -n 3p
 }
 
+# memrun OUT CMD...: run CMD, sampling /proc/PID/status every 0.2 s; OUT
+# gets "peak-RSS peak-anonymous peak-file-mapped" in KB.  RSS counts the
+# pages of the LMDB map the process touched (file-backed: the kernel can
+# drop them at will); the anonymous part is the process's own memory.
+memrun() {
+	out=$1; shift
+	"$@" & pid=$!
+	ra=0 rf=0 hwm=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -r "/proc/$pid/status" ]; then
+			set -- $(awk '/^VmHWM:/ {h=$2} /^RssAnon:/ {a=$2} /^RssFile:/ {f=$2}
+				END {print h+0, a+0, f+0}' "/proc/$pid/status" 2>/dev/null)
+			[ "${1:-0}" -gt "$hwm" ] && hwm=$1
+			[ "${2:-0}" -gt "$ra" ] && ra=$2
+			[ "${3:-0}" -gt "$rf" ] && rf=$3
+		fi
+		sleep 0.2
+	done
+	wait "$pid"
+	echo "$hwm $ra $rf" >"$out"
+}
+
 for mode in durable batch; do
 	printf '[store]\nsync = %s\n[poll]\nconcurrency = 8\n' "$mode" >"$T/$mode.conf"
 	db=$T/db-$mode
 	nf() { "$NEWSFOLD" -c "$T/$mode.conf" -d "$db" -f "$T/feeds.d" "$@"; }
 	a=$(ms)
-	/usr/bin/time -f '%M' -o "$T/rss" "$NEWSFOLD" -c "$T/$mode.conf" -d "$db" -f "$T/feeds.d" poll 2>"$T/poll.err"
+	memrun "$T/mem" "$NEWSFOLD" -c "$T/$mode.conf" -d "$db" -f "$T/feeds.d" poll 2>"$T/poll.err"
 	b=$(ms)
 	secs=$(( b - a ))
 	size=$(du -k "$db/data.mdb" | cut -f1)
+	read -r hwm anon file <"$T/mem"
 	story=$(nf stories --since 24h --json 2>/dev/null | head -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])')
-	printf '%-8s %9d articles in %7.1f s: %7.0f articles/s  peak RSS %5d MB  %5d bytes/article on disk\n' \
+	printf '%-8s %9d articles in %7.1f s: %7.0f articles/s  %5d bytes/article on disk\n' \
 		"$mode" "$N" "$(echo "$secs / 1000" | bc -l)" "$(echo "$N * 1000 / $secs" | bc -l)" \
-		$(( $(cat "$T/rss") / 1024 )) $(( size * 1024 / N ))
+		$(( size * 1024 / N ))
+	printf '%-8s peak RSS %d MB: anonymous %d MB, mapped database pages %d MB\n' "$mode" \
+		$((hwm / 1024)) $((anon / 1024)) $((file / 1024))
 	printf '%-8s stories --since 24h: %d ms   show: %d ms\n' "$mode" \
 		"$(lat nf stories --since 24h)" "$(lat nf show "$story")"
 done
