@@ -81,7 +81,7 @@ atom_one(uint64_t id, int64_t last_seen, void *ctx)
 	uint32_t narts = 0, i;
 	int have_rep;
 
-	if (store_story_get(x->t, id, &s)) {
+	if (store_story_get_head(x->t, id, &s)) {
 		nf_error("story %" PRIu64 ": unreadable, skipped", id);
 		x->failed = 1;
 		return 0;

@@ -240,7 +240,7 @@ count_story(uint64_t id, int64_t last_seen, void *ctx)
 	struct store_story s;
 
 	sc->stories++;
-	if (store_story_get(sc->t, id, &s) == 0) {
+	if (store_story_get_head(sc->t, id, &s) == 0) {
 		sc->multi += s.noutlets > 1;
 		store_story_release(&s);
 	}

@@ -261,7 +261,7 @@ list_one(uint64_t id, int64_t last_seen, void *ctx)
 
 	if (l->limit && l->shown >= l->limit)
 		return 1;
-	if (store_story_get(l->t, id, &s)) {
+	if (store_story_get_head(l->t, id, &s)) {
 		nf_error("story %" PRIu64 ": unreadable, skipped", id);
 		l->failed = 1;
 		return 0;
@@ -524,7 +524,7 @@ cmd_show(int argc, char **argv, struct cmd_ctx *c)
 		nf_error("%s", err.msg);
 		return EXIT_FAIL;
 	}
-	rc = store_story_get(t, id, &s);
+	rc = store_story_get_head(t, id, &s);
 	if (rc) {
 		store_abort(t);
 		nf_error("story %" PRIu64 ": %s", id, rc > 0 ? "no such story" : "unreadable");

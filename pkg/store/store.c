@@ -996,8 +996,23 @@ store_article_keys(struct store_txn *t, uint64_t id,
 
 #define STORY_REC 1
 
+static int story_decode_as(const MDB_val *v, uint64_t id, struct store_story *s,
+                           int centroid);
+
 int
 story_decode(const MDB_val *v, uint64_t id, struct store_story *s)
+{
+	return story_decode_as(v, id, s, 1);
+}
+
+int
+story_decode_head(const MDB_val *v, uint64_t id, struct store_story *s)
+{
+	return story_decode_as(v, id, s, 0);
+}
+
+static int
+story_decode_as(const MDB_val *v, uint64_t id, struct store_story *s, int centroid)
 {
 	struct rd r;
 	uint32_t i;
@@ -1024,6 +1039,12 @@ story_decode(const MDB_val *v, uint64_t id, struct store_story *s)
 	s->ncentroid = (uint32_t)rd_varint(&r);
 	if (r.bad || s->ncentroid > 100000 || (size_t)(r.end - r.p) < s->ncentroid * (size_t)12)
 		goto bad;
+	if (!centroid) {
+		s->ncentroid = 0;
+		if (s->outlets == NULL)
+			goto bad;
+		return 0;
+	}
 	if (s->ncentroid && (s->centroid = malloc(s->ncentroid * sizeof(*s->centroid))) == NULL)
 		goto bad;
 	for (i = 0; i < s->ncentroid; i++) {
@@ -1038,8 +1059,8 @@ bad:
 	return -1;
 }
 
-int
-store_story_get(struct store_txn *t, uint64_t id, struct store_story *out)
+static int
+story_get(struct store_txn *t, uint64_t id, struct store_story *out, int centroid)
 {
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v;
@@ -1048,11 +1069,23 @@ store_story_get(struct store_txn *t, uint64_t id, struct store_story *out)
 	put_be64(kb, id);
 	if ((rc = txn_get(t, DB_STORIES, &k, &v)))
 		return rc;
-	if (story_decode(&v, id, out)) {
+	if (story_decode_as(&v, id, out, centroid)) {
 		nf_log(NF_LOG_ERR, "store: story %llu: corrupt record", (unsigned long long)id);
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_story_get(struct store_txn *t, uint64_t id, struct store_story *out)
+{
+	return story_get(t, id, out, 1);
+}
+
+int
+store_story_get_head(struct store_txn *t, uint64_t id, struct store_story *out)
+{
+	return story_get(t, id, out, 0);
 }
 
 void

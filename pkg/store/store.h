@@ -274,6 +274,9 @@ struct store_story {
 };
 
 int store_story_get(struct store_txn *t, uint64_t id, struct store_story *out);
+/* store_story_get_head(t, id, out): store_story_get() without the
+ * centroid (ncentroid 0), for readers that list stories. */
+int store_story_get_head(struct store_txn *t, uint64_t id, struct store_story *out);
 void store_story_release(struct store_story *s);
 /* store_story_put(t, s, old_last_seen): insert or replace, keeping
  * story_time in step (${old_last_seen} NF_TIME_NONE for a new story). */

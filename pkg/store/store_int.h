@@ -71,6 +71,8 @@ void posting_key(unsigned char kb[24], uint64_t term, int64_t time, uint64_t art
 int article_decode(const MDB_val *v, uint64_t id, struct store_article *a);
 /* story_decode(v, id, s): likewise for a story record. */
 int story_decode(const MDB_val *v, uint64_t id, struct store_story *s);
+/* story_decode_head(v, id, s): the same, but the centroid is skipped. */
+int story_decode_head(const MDB_val *v, uint64_t id, struct store_story *s);
 /* akey_del(t, id, key): remove one akeys entry. */
 int akey_del(struct store_txn *t, uint64_t id, const unsigned char key[17]);
 /* store_story_refit(t, id, gone, ngone, minus, nminus) (retention.c): story

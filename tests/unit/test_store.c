@@ -154,7 +154,22 @@ articles_and_stories_round_trip(void **state)
 	assert_int_equal(st2.articles[1], 2);
 	assert_int_equal(st2.noutlets, 2);
 	assert_string_equal(st2.title, "Title");
+	assert_int_equal(st2.ncentroid, 2);
+	assert_int_equal(st2.centroid[1].h, 22);
 	store_story_release(&st2);
+	/* the head: everything but the centroid */
+	assert_int_equal(store_story_get_head(t, 7, &st2), 0);
+	assert_int_equal(st2.narticles, 2);
+	assert_int_equal(st2.articles[1], 2);
+	assert_int_equal(st2.noutlets, 2);
+	assert_string_equal(st2.outlets + strlen(st2.outlets) + 1, "b.example");
+	assert_string_equal(st2.title, "Title");
+	assert_int_equal(st2.rep, 1);
+	assert_int_equal(st2.last_seen, 1700000000);
+	assert_int_equal(st2.ncentroid, 0);
+	assert_null(st2.centroid);
+	store_story_release(&st2);
+	assert_int_equal(store_story_get_head(t, 8, &st2), 1);
 	assert_int_equal(store_article_get(t, 99, &b), 1);
 	store_abort(t);
 	store_close(s);
