@@ -1,8 +1,9 @@
 /*
  * parse: parse feeds (files or URLs) and print their items; nothing stored.
- * Files are mapped, not read; with --json each entry is written as soon as
- * the parser hands it on (feed_parse_stream()), so memory stays small
- * whatever the size of the feed.
+ * Files are read one at a time, just before they are parsed, into one
+ * buffer that is reused (large ones are mapped instead); with --json each
+ * entry is written as soon as the parser hands it on (feed_parse_stream()),
+ * so memory stays small whatever the size of the feed.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -27,12 +28,17 @@
 #include "base/banned.h"
 
 #define PARSE_FILE_MAX (256u << 20)
+/* from this size on a file is mapped: reading it into a buffer of its own
+ * costs more, in page faults, than the mapping */
+#define PARSE_MAP_MIN (1u << 20)
 
 struct input {
 	const char *source;
 	struct buf body;
 	void *map;   /* a mapped file, instead of body */
 	size_t map_len;
+	const char *data; /* a file read into the shared buffer, instead of body */
+	size_t len;
 	char *content_type;
 	char *content_location;
 	char *url;   /* the document URL, for relative links */
@@ -45,12 +51,40 @@ is_url(const char *s)
 	return strstr(s, "://") != NULL;
 }
 
-/* map_file(in): map a regular file; 0, or -1 when it is not one (then it
- * is read). */
+/* The buffer regular files are read into, one after the other. */
+struct rbuf {
+	char *data;
+	size_t alloc;
+};
+
+/* read_all(fd, p, n): up to ${n} bytes into ${p}; how many, or -1. */
+static ssize_t
+read_all(int fd, char *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		if ((r = read(fd, p + got, n - got)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* load_file(in, rb): a regular file read into ${rb} (mapped when large);
+ * 0, or -1 when it is not one (then it is read as a stream). */
 static int
-map_file(struct input *in)
+load_file(struct input *in, struct rbuf *rb)
 {
 	struct stat st;
+	ssize_t got;
+	size_t size;
 	void *m;
 	int fd;
 
@@ -68,25 +102,45 @@ map_file(struct input *in)
 		close(fd);
 		return 0;
 	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	size = (size_t)st.st_size;
+	if (size < PARSE_MAP_MIN) {
+		if (size > rb->alloc) {
+			if ((m = realloc(rb->data, size)) == NULL) {
+				close(fd);
+				return -1;
+			}
+			rb->data = m;
+			rb->alloc = size;
+		}
+		got = read_all(fd, rb->data, size);
+		if (got < 0)
+			in->error = nf_strdup(strerror(errno));
+		close(fd);
+		in->data = rb->data;
+		in->len = got < 0 ? 0 : (size_t)got;
+		return 0;
+	}
+	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
 		return -1;
-	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	(void)madvise(m, size, MADV_SEQUENTIAL);
 	in->map = m;
-	in->map_len = (size_t)st.st_size;
+	in->map_len = size;
+	in->data = m;
+	in->len = size;
 	return 0;
 }
 
 static void
-read_file(struct input *in)
+read_file(struct input *in, struct rbuf *rb)
 {
 	FILE *f;
 	char chunk[65536];
 	size_t n;
 	struct buf e;
 
-	if (strcmp(in->source, "-") != 0 && map_file(in) == 0)
+	if (strcmp(in->source, "-") != 0 && load_file(in, rb) == 0)
 		return;
 	f = strcmp(in->source, "-") == 0 ? stdin : fopen(in->source, "rb");
 	buf_init(&e, 0);
@@ -250,6 +304,8 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 	struct fetch_req *reqs;
 	struct fetch_opts fo;
 	struct nf_err err = {{0}};
+	struct rbuf rb = {0};
+	struct buf out;
 	size_t n, i, nreq = 0;
 	int ch, json = 0, rc = EXIT_OK;
 
@@ -290,26 +346,30 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 			reqs[nreq].url = in[i].source;
 			reqs[nreq].user = &in[i];
 			nreq++;
-		} else {
-			read_file(&in[i]);
 		}
 	}
 	if (nreq && fetch_run(&fo, reqs, nreq, fetched, NULL, NULL, &err)) {
 		nf_error("fetching: %s", err.msg);
 		rc = EXIT_FAIL;
 	}
+	buf_init(&out, 0);
 	for (i = 0; i < n; i++) {
 		struct feed_parse_opts po = {0};
 		struct feed_doc *d = NULL;
 		struct jline j = {0};
-		const char *data = in[i].map ? in[i].map : buf_cstr(&in[i].body);
-		size_t len = in[i].map ? in[i].map_len : in[i].body.len;
+		const char *data;
+		size_t len;
 
+		if (!is_url(in[i].source))
+			read_file(&in[i], &rb);
+		data = in[i].data ? in[i].data : buf_cstr(&in[i].body);
+		len = in[i].data ? in[i].len : in[i].body.len;
 		po.url = in[i].url ? in[i].url : is_url(in[i].source) ? in[i].source : NULL;
 		po.content_type = in[i].content_type;
 		po.content_location = in[i].content_location;
 		j.source = in[i].source;
-		buf_init(&j.out, 0);
+		j.out = out;
+		buf_reset(&j.out);
 		if (in[i].error == NULL) {
 			d = json ? feed_parse_stream(data, len, &po, on_entry, &j, &err) :
 			    feed_parse(data, len, &po, &err);
@@ -328,7 +388,7 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 			rc = EXIT_FAIL;
 		}
 		feed_doc_free(d);
-		buf_release(&j.out);
+		out = j.out; /* its storage, for the next */
 		if (in[i].map)
 			munmap(in[i].map, in[i].map_len);
 		buf_release(&in[i].body);
@@ -352,6 +412,8 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 		free(in[i].url);
 		free(in[i].error);
 	}
+	buf_release(&out);
+	free(rb.data);
 	free(in);
 	free(reqs);
 	return rc;

@@ -15,8 +15,11 @@
  * prefixes) because real feeds get them wrong.
  *
  * Entities declared in an internal DTD are expanded by us, not by libxml2,
- * within a per-document budget, so "billion laughs" stays small; external
+ * within a per-document budget; a document that overruns it, or that
+ * libxml2 finds amplifying ("billion laughs"), is rejected whole.  External
  * entities are never loaded (no XML_PARSE_NOENT, no XML_PARSE_DTDLOAD).
+ * A NUL byte, which libxml2 takes for the end of its input, is replaced by
+ * U+FFFD before the parser sees it, like a byte that is not UTF-8.
  */
 #include <errno.h>
 #include <iconv.h>
@@ -30,6 +33,9 @@
 #include <string.h>
 
 #include <jansson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/parser.h>
@@ -120,6 +126,10 @@ struct px {
 	int skip_depth;    /* open elements being dropped */
 	int too_deep;      /* some were */
 	int ent_cut;       /* the entity budget ran out */
+	int ent_loop;      /* libxml2 found entities amplifying or looping */
+	int ent_line;      /* where either was found */
+	char ent_why[160]; /* libxml2's words for ent_loop */
+	int nul;           /* NUL bytes were replaced by U+FFFD */
 	/* streaming */
 	feed_entry_fn on_entry; /* NULL: collect into doc->entries */
 	void *on_ctx;
@@ -127,6 +137,7 @@ struct px {
 	int stop;          /* the callback asked to stop */
 	xmlParserCtxtPtr ctxt;
 	int root_entry;    /* the root is an Atom <entry> */
+	xmlNodePtr entry;  /* the open entry that is a container's child */
 	int ncont;         /* open containers (root, channel) */
 	struct cont {
 		xmlNodePtr node;
@@ -293,6 +304,12 @@ text_list(struct px *px, xmlNodePtr c, int depth)
 			before = px->tb.len;
 			text_list(px, ent->children, depth + 1);
 			if (px->tb.len - before >= px->ent_budget) {
+				/* the document is rejected: read no further */
+				if (!px->ent_cut && !px->ent_loop && px->ctxt != NULL &&
+				    px->ctxt->input != NULL) {
+					px->ent_line = px->ctxt->input->line;
+					xmlStopParser(px->ctxt);
+				}
 				px->ent_budget = 0;
 				px->ent_cut = 1;
 			}
@@ -338,6 +355,27 @@ inner_xml(struct px *px, xmlNodePtr first)
 static char *
 text(struct px *px, xmlNodePtr n)
 {
+	xmlNodePtr c = n->children;
+	const char *s, *e;
+	char *r = NULL;
+	size_t len;
+
+	if (c != NULL && c->next == NULL && (c->type == XML_TEXT_NODE ||
+	    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL &&
+	    px->tb.len == 0 && !px->cut &&
+	    (len = strlen((const char *)c->content)) <= px->max_field) {
+		/* one piece of text, not cut: what take() would make of it,
+		 * without the copy into the field buffer */
+		s = (const char *)c->content;
+		e = s + len;
+		while (s < e && is_ws((unsigned char)*s))
+			s++;
+		while (e > s && is_ws((unsigned char)e[-1]))
+			e--;
+		if (e > s && (r = nf_strndup(s, e - s)) == NULL)
+			px->nomem = 1;
+		return r;
+	}
 	text_list(px, n->children, 0);
 	return take(px);
 }
@@ -399,7 +437,7 @@ attr(struct px *px, xmlNodePtr n, const char *name)
 	xmlNodePtr c;
 
 	for (a = n->properties; a != NULL; a = a->next) {
-		if (strcmp((const char *)a->name, name) != 0)
+		if (a->name[0] != (xmlChar)name[0] || strcmp((const char *)a->name, name) != 0)
 			continue;
 		c = a->children;
 		if (c == NULL)
@@ -1077,6 +1115,10 @@ keywords(struct px *px, xmlNodePtr n, struct feed_category **arr, size_t *cnt)
 	free(s);
 }
 
+/* NAME_IS(local, name): ${local} is the literal ${name}, its first letter
+ * compared before any call to strcmp(). */
+#define NAME_IS(local, name) ((local)[0] == (name)[0] && strcmp((local), (name)) == 0)
+
 /* entry_child(px, e, x, n): one child element ${n} of an item/entry. */
 static void
 entry_child(struct px *px, struct feed_entry *e, struct ectx *x, xmlNodePtr n)
@@ -1088,82 +1130,82 @@ entry_child(struct px *px, struct feed_entry *e, struct ectx *x, xmlNodePtr n)
 	enum ns id = el(px, n, &local);
 
 	if (is_rss(px, id)) {
-		if (strcmp(local, "title") == 0) {
+		if (NAME_IS(local, "title")) {
 			if (e->title == NULL)
 				e->title = rss_text(px, n, &e->title_type);
-		} else if (strcmp(local, "link") == 0) {
+		} else if (NAME_IS(local, "link")) {
 			add_link(px, &e->links, &e->nlinks,
 			    resolve(px, n, text(px, n)), NULL, NULL, NULL);
-		} else if (strcmp(local, "description") == 0) {
+		} else if (NAME_IS(local, "description")) {
 			if (e->summary == NULL)
 				e->summary = rss_text(px, n, &e->summary_type);
-		} else if (strcmp(local, "guid") == 0) {
+		} else if (NAME_IS(local, "guid")) {
 			if (e->id == NULL && (e->id = text(px, n)) != NULL) {
 				v = attr(px, n, "isPermaLink");
 				while (v != NULL && is_ws((unsigned char)*v))
 					v++;
 				x->guid_perma = v == NULL || nf_strncasecmp_ascii(v, "false", 5) != 0;
 			}
-		} else if (strcmp(local, "pubDate") == 0) {
+		} else if (NAME_IS(local, "pubDate")) {
 			if (e->published == NF_TIME_NONE) {
 				s = text(px, n);
 				e->published = feed_date_parse(s);
 				free(s);
 			}
-		} else if (strcmp(local, "author") == 0) {
+		} else if (NAME_IS(local, "author")) {
 			rss_person(px, text(px, n), &p);
 			add_person(px, &e->authors, &e->nauthors, &p);
-		} else if (strcmp(local, "category") == 0) {
+		} else if (NAME_IS(local, "category")) {
 			add_category(px, &e->categories, &e->ncategories, text(px, n),
 			    attr_dup(px, n, "domain"), NULL);
-		} else if (strcmp(local, "comments") == 0) {
+		} else if (NAME_IS(local, "comments")) {
 			set_str(px, &e->comments, resolve(px, n, text(px, n)));
-		} else if (strcmp(local, "enclosure") == 0) {
+		} else if (NAME_IS(local, "enclosure")) {
 			add_enclosure(px, e, resolve(px, n, attr_dup(px, n, "url")),
 			    attr_dup(px, n, "type"), parse_int(attr(px, n, "length")));
 		}
 		return;
 	}
 	if (is_atom(px, id)) {
-		if (strcmp(local, "title") == 0) {
+		if (NAME_IS(local, "title")) {
 			if (e->title == NULL)
 				e->title = atom_text(px, n, &e->title_type);
-		} else if (strcmp(local, "link") == 0) {
+		} else if (NAME_IS(local, "link")) {
 			atom_link(px, n, &e->links, &e->nlinks, e);
-		} else if (strcmp(local, "id") == 0) {
+		} else if (NAME_IS(local, "id")) {
 			set_str(px, &e->id, text(px, n));
-		} else if (strcmp(local, "published") == 0 || strcmp(local, "issued") == 0 ||
-		    strcmp(local, "created") == 0) {
+		} else if (NAME_IS(local, "published") || NAME_IS(local, "issued") ||
+		    NAME_IS(local, "created")) {
 			if (e->published == NF_TIME_NONE) {
 				s = text(px, n);
 				e->published = feed_date_parse(s);
 				free(s);
 			}
-		} else if (strcmp(local, "updated") == 0 || strcmp(local, "modified") == 0) {
+		} else if (NAME_IS(local, "updated") || NAME_IS(local, "modified")) {
 			if (e->updated == NF_TIME_NONE) {
 				s = text(px, n);
 				e->updated = feed_date_parse(s);
 				free(s);
 			}
-		} else if (strcmp(local, "author") == 0) {
+		} else if (NAME_IS(local, "author")) {
 			atom_person(px, n, &p);
 			add_person(px, &e->authors, &e->nauthors, &p);
-		} else if (strcmp(local, "contributor") == 0) {
+		} else if (NAME_IS(local, "contributor")) {
 			atom_person(px, n, &p);
 			add_person(px, &e->contributors, &e->ncontributors, &p);
-		} else if (strcmp(local, "summary") == 0) {
+		} else if (NAME_IS(local, "summary")) {
 			if (e->summary == NULL)
 				e->summary = atom_text(px, n, &e->summary_type);
-		} else if (strcmp(local, "content") == 0) {
+		} else if (NAME_IS(local, "content")) {
 			char *v2 = atom_text(px, n, &t);
 
 			s = resolve(px, n, attr_dup(px, n, "src"));
 			add_content(px, e, v2, t, s);
-		} else if (strcmp(local, "category") == 0) {
+		} else if (NAME_IS(local, "category")) {
 			add_category(px, &e->categories, &e->ncategories,
 			    attr_dup(px, n, "term"), attr_dup(px, n, "scheme"),
 			    attr_dup(px, n, "label"));
-		} else if (strcmp(local, "rights") == 0 || strcmp(local, "copyright") == 0) {
+		} else if (NAME_IS(local, "rights") || NAME_IS(local, "copyright")) {
 			if (e->rights == NULL)
 				e->rights = atom_text(px, n, &t);
 		}
@@ -1171,12 +1213,12 @@ entry_child(struct px *px, struct feed_entry *e, struct ectx *x, xmlNodePtr n)
 	}
 	switch (id) {
 	case NS_DC:
-		if (strcmp(local, "creator") == 0 || strcmp(local, "author") == 0) {
+		if (NAME_IS(local, "creator") || NAME_IS(local, "author")) {
 			rss_person(px, text(px, n), &p);
 			add_person(px, &e->authors, &e->nauthors, &p);
-		} else if (strcmp(local, "contributor") == 0) {
+		} else if (NAME_IS(local, "contributor")) {
 			add_name(px, &e->contributors, &e->ncontributors, text(px, n));
-		} else if (strcmp(local, "date") == 0) {
+		} else if (NAME_IS(local, "date")) {
 			/* dc:date is both dates of an RSS 1.0 item */
 			if (e->published == NF_TIME_NONE || e->updated == NF_TIME_NONE) {
 				int64_t when = date_of(px, n);
@@ -1186,27 +1228,27 @@ entry_child(struct px *px, struct feed_entry *e, struct ectx *x, xmlNodePtr n)
 				if (e->updated == NF_TIME_NONE)
 					e->updated = when;
 			}
-		} else if (strcmp(local, "subject") == 0) {
+		} else if (NAME_IS(local, "subject")) {
 			add_category(px, &e->categories, &e->ncategories, text(px, n), NULL, NULL);
-		} else if (strcmp(local, "rights") == 0) {
+		} else if (NAME_IS(local, "rights")) {
 			set_str(px, &e->rights, text(px, n));
-		} else if (strcmp(local, "title") == 0) {
+		} else if (NAME_IS(local, "title")) {
 			set_str(px, &x->alt_title, text(px, n));
-		} else if (strcmp(local, "description") == 0) {
+		} else if (NAME_IS(local, "description")) {
 			if (x->alt_summary == NULL)
 				x->alt_summary = rss_text(px, n, &x->alt_summary_type);
-		} else if (strcmp(local, "identifier") == 0) {
+		} else if (NAME_IS(local, "identifier")) {
 			set_str(px, &e->id, text(px, n));
 		}
 		break;
 	case NS_DCTERMS:
-		if (strcmp(local, "modified") == 0) {
+		if (NAME_IS(local, "modified")) {
 			if (e->updated == NF_TIME_NONE) {
 				s = text(px, n);
 				e->updated = feed_date_parse(s);
 				free(s);
 			}
-		} else if (strcmp(local, "issued") == 0 || strcmp(local, "created") == 0) {
+		} else if (NAME_IS(local, "issued") || NAME_IS(local, "created")) {
 			if (e->published == NF_TIME_NONE) {
 				s = text(px, n);
 				e->published = feed_date_parse(s);
@@ -1215,23 +1257,23 @@ entry_child(struct px *px, struct feed_entry *e, struct ectx *x, xmlNodePtr n)
 		}
 		break;
 	case NS_CONTENT:
-		if (strcmp(local, "encoded") == 0) {
+		if (NAME_IS(local, "encoded")) {
 			s = rss_text(px, n, &t);
 			add_content(px, e, s, FEED_HTML, NULL);
 		}
 		break;
 	case NS_MEDIA:
-		if (strcmp(local, "content") == 0 || strcmp(local, "group") == 0)
+		if (NAME_IS(local, "content") || NAME_IS(local, "group"))
 			media_content(px, n, e);
-		else if (strcmp(local, "description") == 0 && x->alt_summary == NULL)
+		else if (NAME_IS(local, "description") && x->alt_summary == NULL)
 			x->alt_summary = rss_text(px, n, &x->alt_summary_type);
 		break;
 	case NS_ITUNES:
-		if (strcmp(local, "author") == 0) {
+		if (NAME_IS(local, "author")) {
 			add_name(px, &e->authors, &e->nauthors, text(px, n));
-		} else if (strcmp(local, "keywords") == 0) {
+		} else if (NAME_IS(local, "keywords")) {
 			keywords(px, n, &e->categories, &e->ncategories);
-		} else if (strcmp(local, "summary") == 0 || strcmp(local, "subtitle") == 0) {
+		} else if (NAME_IS(local, "summary") || NAME_IS(local, "subtitle")) {
 			if (x->alt_summary == NULL)
 				x->alt_summary = rss_text(px, n, &x->alt_summary_type);
 		}
@@ -1401,6 +1443,36 @@ rss_image(struct px *px, xmlNodePtr n)
 	}
 }
 
+/* rss_skip(px, n, days): the <hour>s of <skipHours> ${n} (or the <day>s of
+ * <skipDays>) into the feed's masks: hours 0-23, 24 being midnight in some
+ * feeds, and English day names in any case; anything else is ignored. */
+static void
+rss_skip(struct px *px, xmlNodePtr n, int days)
+{
+	static const char *const names[7] = {
+		"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
+	};
+	struct feed_info *f = &px->doc->feed;
+	const char *local;
+	xmlNodePtr c;
+	int64_t h;
+	unsigned i;
+	char *s;
+
+	for (c = n->children; c != NULL && !px->nomem; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || !is_rss(px, el(px, c, &local)) ||
+		    strcmp(local, days ? "day" : "hour") != 0 || (s = text(px, c)) == NULL)
+			continue;
+		if (days) {
+			for (i = 0; i < 7; i++)
+				if (nf_strcasecmp_ascii(s, names[i]) == 0)
+					f->skip_days |= (uint8_t)(1u << i);
+		} else if ((h = parse_int(s)) >= 0 && h <= 24)
+			f->skip_hours |= 1u << (h % 24);
+		free(s);
+	}
+}
+
 /* feed_child(px, x, n): one child element of channel/feed. */
 static void
 feed_child(struct px *px, struct ectx *x, xmlNodePtr n)
@@ -1450,7 +1522,11 @@ feed_child(struct px *px, struct ectx *x, xmlNodePtr n)
 				f->ttl = parse_int(s);
 				free(s);
 			}
-		} else if (strcmp(local, "image") == 0)
+		} else if (strcmp(local, "skipHours") == 0)
+			rss_skip(px, n, 0);
+		else if (strcmp(local, "skipDays") == 0)
+			rss_skip(px, n, 1);
+		else if (strcmp(local, "image") == 0)
 			rss_image(px, n); /* RSS 1.0: the channel's and the top-level one */
 		return;
 	}
@@ -1625,19 +1701,114 @@ cont_done(struct px *px, xmlNodePtr n)
 	px->ncont--;
 }
 
+/*
+ * The nodes of what was read are recycled rather than freed: the element
+ * and text nodes and the attributes go to the parser's lists of free nodes
+ * (ctxt->freeElems, freeAttrs), which libxml2's SAX2 handlers take new ones
+ * from (as its xmlreader does) and xmlFreeParserCtxt() frees.  Anything
+ * else is freed by libxml2.  (No node callbacks are registered, so there
+ * is no xmlDeregisterNodeDefault() to call.)
+ */
+#if LIBXML_VERSION < 21100
+/* Checked with libxml2 2.9 and 2.10; later releases change how the SAX2
+ * handlers allocate, so there the nodes are simply freed. */
+#define FREE_ELEMS_MAX 4096
+#define FREE_ATTRS_MAX 1024
+
+static void recycle_list(xmlParserCtxtPtr ctxt, xmlNodePtr cur);
+
+/* dict_free(dict, s): free ${s} unless ${dict} owns it (libxml2's DICT_FREE). */
+static void
+dict_free(xmlDictPtr dict, const xmlChar *s)
+{
+	if (s != NULL && (dict == NULL || !xmlDictOwns(dict, s)))
+		xmlFree((xmlChar *)s);
+}
+
+/* recycle_props(ctxt, a): attributes ${a}... as xmlFreeProp() frees them. */
+static void
+recycle_props(xmlParserCtxtPtr ctxt, xmlAttrPtr a)
+{
+	xmlAttrPtr next;
+
+	for (; a != NULL; a = next) {
+		next = a->next;
+		if (a->atype == XML_ATTRIBUTE_ID || ctxt->freeAttrsNr >= FREE_ATTRS_MAX) {
+			xmlFreeProp(a); /* an ID leaves the document's table too */
+			continue;
+		}
+		recycle_list(ctxt, a->children);
+		dict_free(a->doc != NULL ? a->doc->dict : NULL, a->name);
+		a->next = ctxt->freeAttrs;
+		ctxt->freeAttrs = a;
+		ctxt->freeAttrsNr++;
+	}
+}
+
+/* recycle_list(ctxt, cur): nodes ${cur}... and what is below them, as
+ * xmlFreeNodeList() frees them. */
+static void
+recycle_list(xmlParserCtxtPtr ctxt, xmlNodePtr cur)
+{
+	xmlNodePtr next;
+	xmlDictPtr dict;
+
+	for (; cur != NULL; cur = next) {
+		next = cur->next;
+		if ((cur->type != XML_ELEMENT_NODE && cur->type != XML_TEXT_NODE) ||
+		    ctxt->freeElemsNr >= FREE_ELEMS_MAX) {
+			xmlFreeNode(cur);
+			continue;
+		}
+		dict = cur->doc != NULL ? cur->doc->dict : NULL;
+		if (cur->type == XML_ELEMENT_NODE) {
+			recycle_list(ctxt, cur->children);
+			recycle_props(ctxt, cur->properties);
+			if (cur->nsDef != NULL)
+				xmlFreeNsList(cur->nsDef);
+			dict_free(dict, cur->name);
+		} else if (cur->content != (xmlChar *)&cur->properties) {
+			dict_free(dict, cur->content); /* not kept in the node itself */
+		}
+		cur->next = ctxt->freeElems;
+		ctxt->freeElems = cur;
+		ctxt->freeElemsNr++;
+	}
+}
+#else
+static void
+recycle_list(xmlParserCtxtPtr ctxt, xmlNodePtr cur)
+{
+	(void)ctxt;
+	xmlFreeNodeList(cur);
+}
+#endif
+
 /* drop(px, n): free ${n} and the nodes before it (text, comments, nodes
  * already read), so that its parent is left with no children. */
 static void
 drop(struct px *px, xmlNodePtr n)
 {
-	xmlNodePtr p;
+	xmlNodePtr parent = n->parent, first, p;
 
-	while ((p = n->prev) != NULL) {
-		xmlUnlinkNode(p);
-		xmlFreeNode(p);
+	if (px->ctxt != NULL && parent != NULL && parent->children != NULL) {
+		/* unlinked as one list: the parent's children up to ${n} */
+		first = parent->children;
+		parent->children = n->next;
+		if (n->next != NULL)
+			n->next->prev = NULL;
+		else
+			parent->last = NULL;
+		n->next = NULL;
+		recycle_list(px->ctxt, first);
+	} else {
+		while ((p = n->prev) != NULL) {
+			xmlUnlinkNode(p);
+			xmlFreeNode(p);
+		}
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
 	}
-	xmlUnlinkNode(n);
-	xmlFreeNode(n);
 	if (px->ns_dirty) {
 		/* el()'s cache may name namespaces that were just freed */
 		memset(px->ns_ptr, 0, sizeof(px->ns_ptr));
@@ -1716,6 +1887,8 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	if (parent->_private == NULL)
 		return;
 	/* a child of a container */
+	if (is_entry(px, n))
+		px->entry = n;
 	if (px->kind == K_RDF && n->ns != NULL && n->ns->href != NULL &&
 	    strstr((const char *)n->ns->href, "netscape.com/rdf/simple/0.9"))
 		px->doc->format = "rss090";
@@ -1734,6 +1907,8 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar
 		px->skip_depth--;
 		return;
 	}
+	if (n == px->entry)
+		px->entry = NULL;
 	xmlSAX2EndElementNs(ctx, localname, prefix, uri);
 	if (n == NULL || n->type != XML_ELEMENT_NODE || px->stop || px->nomem)
 		return;
@@ -1774,6 +1949,13 @@ on_chars(void *ctx, const xmlChar *ch, int len)
 
 	if (px->skip_depth > 0)
 		return;
+	if (ctxt->node != NULL && (ctxt->node == px->entry || ctxt->node->_private != NULL)) {
+		/* text of a container, or of an entry (read from its children):
+		 * never read, so not kept; a CDATA piece's last CR still is */
+		px->cdata_cr = ctxt->instate == XML_PARSER_CDATA_SECTION && len > 0 &&
+		    ch[len - 1] == '\r';
+		return;
+	}
 	if (ctxt->instate != XML_PARSER_CDATA_SECTION) {
 		px->cdata_cr = 0;
 		xmlSAX2Characters(ctx, ch, len);
@@ -1844,6 +2026,7 @@ struct scan {
 	char what[80];      /* what the first rewrite was */
 	const char *p, *s, *e, *copied; /* input, scan position, end, copied up to */
 	const char *amp;    /* the next '&' at or after s, or e */
+	const char *bang, *ques; /* the next '!' and '?' looked at, or e */
 	struct buf out;     /* the piece, when rewritten */
 };
 
@@ -1908,6 +2091,17 @@ doctype(const char *p, const char *e, struct scan *sc)
 	return p < e ? p + 1 : e;
 }
 
+/* find(p, e, pat, n): memmem() of the ${n} bytes ${pat} in [${p}, ${e}),
+ * by memchr() of its first byte: quicker when that byte is rare. */
+static const char *
+find(const char *p, const char *e, const char *pat, size_t n)
+{
+	for (; e - p >= (ptrdiff_t)n && (p = memchr(p, pat[0], e - p - n + 1)) != NULL; p++)
+		if (memcmp(p, pat, n) == 0)
+			return p;
+	return NULL;
+}
+
 static int
 declared(const struct scan *sc, const char *name)
 {
@@ -1924,6 +2118,30 @@ declared(const struct scan *sc, const char *name)
 }
 
 #define PIECE (64u << 10) /* bytes handed to the parser at a time */
+
+/*
+ * next_markup(sc, s): the first "<!" or "<?" at or after ${s} and before
+ * sc->amp, else sc->amp: what the scan must look at, a plain tag needing
+ * nothing.  Found from the '!' and '?' (rarer than '<') by memchr().
+ */
+static const char *
+next_markup(struct scan *sc, const char *s)
+{
+	const char *e = sc->e, *c, *q;
+
+	for (;;) {
+		if (sc->bang == NULL || sc->bang < s)
+			sc->bang = (q = memchr(s, '!', e - s)) != NULL ? q : e;
+		if (sc->ques == NULL || sc->ques < s)
+			sc->ques = (q = memchr(s, '?', e - s)) != NULL ? q : e;
+		c = sc->bang < sc->ques ? sc->bang : sc->ques;
+		if (c >= sc->amp)
+			return sc->amp;
+		if (c > s && c[-1] == '<')
+			return c - 1;
+		s = c + 1;
+	}
+}
 
 static void
 scan_init(struct scan *sc, const char *p, size_t len)
@@ -1956,17 +2174,25 @@ rewrite(struct scan *sc, const char *q, const char *rep, const char *resume)
 static int
 prescan_next(struct scan *sc, const char **piece, size_t *n)
 {
-	const char *s = sc->s, *e = sc->e, *q, *nm, *end;
+	const char *s = sc->s, *e = sc->e, *q, *nm, *end, *lim;
 	const htmlEntityDesc *ent;
 	char name[40], rep[16];
 
 	buf_reset(&sc->out);
 	while (s < e && (size_t)(s - sc->copied) < PIECE && sc->out.len < PIECE) {
-		/* the next '&', and the next '<' before it (memchr is fast) */
+		/* the next '&', and the next "<!" or "<?" before it */
 		if (sc->amp == NULL || sc->amp < s)
 			sc->amp = (nm = memchr(s, '&', e - s)) != NULL ? nm : e;
-		if ((q = memchr(s, '<', sc->amp - s)) == NULL)
-			q = sc->amp;
+		q = next_markup(sc, s);
+		/* the piece ends after the first tag from its PIECE-th byte on,
+		 * as it would if the scan stopped at every tag */
+		if ((size_t)(q - sc->copied) >= PIECE) {
+			lim = sc->copied + PIECE - 1;
+			if ((nm = memchr(lim, '<', q - lim)) != NULL) {
+				s = nm + 1;
+				break;
+			}
+		}
 		if (q >= e) {
 			s = e;
 			break;
@@ -1978,7 +2204,7 @@ prescan_next(struct scan *sc, const char **piece, size_t *n)
 			if (e - q >= 4 && memcmp(q, "<!--", 4) == 0)
 				end = memmem(q + 4, e - q - 4, "-->", 3), s = end ? end + 3 : e;
 			else if (e - q >= 9 && memcmp(q, "<![CDATA[", 9) == 0)
-				end = memmem(q + 9, e - q - 9, "]]>", 3), s = end ? end + 3 : e;
+				end = find(q + 9, e, "]]>", 3), s = end ? end + 3 : e;
 			else if (e - q >= 2 && q[1] == '?')
 				end = memmem(q + 2, e - q - 2, "?>", 2), s = end ? end + 2 : e;
 			else if (e - q >= 9 && nf_strncasecmp_ascii(q, "<!DOCTYPE", 9) == 0)
@@ -2079,6 +2305,17 @@ on_xml_error(void *data, xmlErrorPtr err)
 	n = strlen(msg);
 	while (n > 0 && is_ws((unsigned char)msg[n - 1]))
 		msg[--n] = '\0';
+	if (err->code == XML_ERR_ENTITY_LOOP && !px->ent_loop) {
+		/* billion laughs and its kin: the document is rejected (see
+		 * reject_entities()); the line is the reference's, in the
+		 * document, not the one inside the entity */
+		px->ent_loop = 1;
+		if (!px->ent_cut) {
+			snprintf(px->ent_why, sizeof(px->ent_why), "%s", msg);
+			px->ent_line = px->ctxt != NULL && px->ctxt->input != NULL ?
+			    px->ctxt->input->line : err->line;
+		}
+	}
 	set_error(px, err->line > 0 ? err->line : 1, "%s", msg);
 }
 
@@ -2290,6 +2527,13 @@ utf8_bad(const unsigned char *s, size_t n)
 	uint64_t w;
 
 	while (i < n) {
+#ifdef __SSE2__
+		/* ASCII, 32 bytes at a time */
+		while (n - i >= 32 && _mm_movemask_epi8(_mm_or_si128(
+		    _mm_loadu_si128((const __m128i *)(const void *)(s + i)),
+		    _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16)))) == 0)
+			i += 32;
+#endif
 		if (n - i >= 8) {
 			memcpy(&w, s + i, 8);
 			if ((w & 0x8080808080808080ull) == 0) {
@@ -2329,6 +2573,23 @@ utf8_repair(const char *s, size_t n, size_t bad, struct buf *out)
 		i += utf8_bad(u + i, n - i);
 	}
 	return buf_append(out, s + run, n - run);
+}
+
+/* nul_repair(s, n, first, out): ${s} into ${out} with each NUL byte (the
+ * first at offset ${first}) replaced by U+FFFD; -1 when out of memory.
+ * libxml2 takes a NUL for the end of its input and drops the rest. */
+static int
+nul_repair(const char *s, size_t n, size_t first, struct buf *out)
+{
+	const char *p = s + first, *e = s + n, *z;
+
+	buf_reset(out);
+	if (buf_append(out, s, first))
+		return -1;
+	for (; (z = memchr(p, '\0', e - p)) != NULL; p = z + 1)
+		if (buf_append(out, p, z - p) || buf_append(out, "\xEF\xBF\xBD", 3))
+			return -1;
+	return buf_append(out, p, e - p);
 }
 
 /*
@@ -2444,14 +2705,16 @@ parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_o
 	const char *p, *e, *piece;
 	char enc[64];
 	xmlParserCtxtPtr ctxt = NULL;
-	struct buf conv, fix;
+	struct buf conv, fix, zfix;
 	struct scan sc;
 	xmlNodePtr root;
 	size_t n, k, bad, skip;
+	const char *z;
 	int r, check = 1;
 
 	buf_init(&conv, 0);
 	buf_init(&fix, 0);
+	buf_init(&zfix, 0);
 	scan_init(&sc, data, 0);
 	pick_encoding(data, len, opts ? opts->content_type : NULL, enc, sizeof(enc), &skip);
 	lower_str(enc);
@@ -2553,6 +2816,21 @@ parse_xml(struct px *px, const char *data, size_t len, const struct feed_parse_o
 			piece = fix.data;
 			n = fix.len;
 		}
+		/* a NUL byte, even in a converted document (UTF-16 U+0000) */
+		if (n > 0 && (z = memchr(piece, '\0', n)) != NULL) {
+			if (!px->nul) {
+				d->wellformed = 0;
+				set_error(px, line_of(data, from - data) + line_of(piece, z - piece) - 1,
+				    "byte 0x00 is not allowed in XML: replaced by U+FFFD");
+			}
+			px->nul = 1;
+			if (nul_repair(piece, n, z - piece, &zfix)) {
+				px->nomem = 1;
+				break;
+			}
+			piece = zfix.data;
+			n = zfix.len;
+		}
 		while (n > 0 && !px->stop) {
 			k = n > INT_MAX ? INT_MAX : n;
 			xmlParseChunk(ctxt, piece, (int)k, 0);
@@ -2620,6 +2898,7 @@ out:
 	px->ctxt = NULL;
 	buf_release(&sc.out);
 	buf_release(&fix);
+	buf_release(&zfix);
 	buf_release(&conv);
 }
 
@@ -2897,6 +3176,37 @@ xml_alloc_setup(void)
 	xmlMemSetup(free, xm_malloc, xm_realloc, xm_strdup);
 }
 
+/*
+ * reject_entities(px): the document expands entities past the budget, or
+ * libxml2 found them amplifying (billion laughs): it is rejected whole, as
+ * no feed, with one error that says why and where, so that a poller keeps
+ * what it had of the feed rather than a cut or empty copy of it.
+ */
+static void
+reject_entities(struct px *px)
+{
+	struct feed_doc *d = px->doc;
+	char why[200];
+	size_t i;
+
+	if (px->ent_why[0] != '\0')
+		snprintf(why, sizeof(why), "%s", px->ent_why);
+	else
+		snprintf(why, sizeof(why), "more than %u bytes", (unsigned)ENTITY_BUDGET);
+	for (i = 0; i < d->nentries; i++)
+		entry_free_fields(&d->entries[i]);
+	free(d->entries);
+	d->entries = NULL;
+	d->nentries = 0;
+	d->format = NULL;
+	d->wellformed = 0;
+	free(d->error);
+	d->error = NULL;
+	px->err_line = 0;
+	set_error(px, px->ent_line, "entity expansion limit exceeded (%s): document rejected",
+	    why);
+}
+
 static struct feed_doc *
 parse_any(const char *data, size_t len, const struct feed_parse_opts *opts,
           feed_entry_fn on_entry, void *ctx, struct nf_err *err)
@@ -2968,11 +3278,8 @@ parse_any(const char *data, size_t len, const struct feed_parse_opts *opts,
 		    px.max_depth);
 		add_error(&px, msg);
 	}
-	if (px.ent_cut) {
-		snprintf(msg, sizeof(msg), "entity expansion over %u bytes: cut",
-		    (unsigned)ENTITY_BUDGET);
-		add_error(&px, msg);
-	}
+	if (px.ent_cut || px.ent_loop)
+		reject_entities(&px);
 	xmlFree(loc);
 	if (px.x != NULL)
 		xmlFreeDoc(px.x);

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include <jansson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/base.h"
 #include "feed/feed.h"
@@ -260,6 +263,36 @@ err:
  * UTF-8 becomes U+FFFD, where jansson would refuse the string.
  */
 
+/*
+ * out_n(b, p, n), out_c(b, c), out_s(b, s): buf_append(), buf_putc() and
+ * buf_puts(), inline when the buffer has room, as it has once it has grown
+ * to the size of an entry: the bytes copied in place, a NUL after them,
+ * the cap kept.
+ */
+static inline int
+out_n(struct buf *b, const void *p, size_t n)
+{
+	if (b->data != NULL && n < b->alloc - b->len && n <= b->max - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_append(b, p, n);
+}
+
+static inline int
+out_c(struct buf *b, char c)
+{
+	return out_n(b, &c, 1);
+}
+
+static inline int
+out_s(struct buf *b, const char *s)
+{
+	return out_n(b, s, strlen(s));
+}
+
 /* plain[c]: byte c goes into a JSON string as it is (printable ASCII but
  * '"' and '\\'). */
 static const unsigned char plain[256] = {
@@ -271,22 +304,76 @@ static const unsigned char plain[256] = {
 	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/*
+ * special(w): the eight bytes ${w} with the high bit of each byte that is
+ * not plain set (a control character, '"', '\\', a byte of 0x80 or over),
+ * 0 when all are plain.  Only the lowest byte flagged is sure to be one:
+ * a borrow runs up from a byte that is rightly flagged.
+ */
+static uint64_t
+special(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), s = w ^ (ONES * '\\');
+
+	return (w | ((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((s - ONES) & ~s)) & HIGHS;
+}
+
+/* skip_plain(p, e): the first byte at or after ${p} that is not plain,
+ * or ${e}; sixteen bytes at a time (SSE2), else eight. */
+static const unsigned char *
+skip_plain(const unsigned char *p, const unsigned char *e)
+{
+	uint64_t w, m;
+
+#ifdef __SSE2__
+	const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"'),
+	    bs = _mm_set1_epi8('\\');
+	__m128i v;
+	int k;
+
+	for (; e - p >= 16; p += 16) {
+		/* signed: the bytes of 0x80 and over are below 0x20 too */
+		v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		k = _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(v, sp),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs))));
+		if (k != 0)
+			return p + __builtin_ctz((unsigned)k);
+	}
+#endif
+	for (; e - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		if ((m = special(w)) != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(m) >> 3);
+#else
+			while (plain[*p])
+				p++;
+			return p;
+#endif
+		}
+	}
+	while (p < e && plain[*p])
+		p++;
+	return p;
+}
+
 /* w_str(b, s): ${s} as a JSON string. */
 static int
 w_str(struct buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *run = p;
+	const unsigned char *p = (const unsigned char *)s, *run = p, *e = p + strlen(s);
 	char esc[8];
 	const char *rep;
 	size_t need, k;
 	uint32_t c;
 
-	if (buf_putc(b, '"'))
+	if (out_c(b, '"'))
 		return -1;
 	for (;;) {
-		while (plain[*p])
-			p++;
-		if (*p == '\0')
+		if ((p = skip_plain(p, e)) == e)
 			break;
 		if (*p >= 0x80) {
 			/* one UTF-8 sequence, or U+FFFD for a bad byte */
@@ -299,8 +386,8 @@ w_str(struct buf *b, const char *s)
 			if (need == 0 || k <= need || (need == 2 && c < 0x800) ||
 			    (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
 			    (c >= 0xD800 && c <= 0xDFFF)) {
-				if ((p > run && buf_append(b, run, p - run)) ||
-				    buf_append(b, "\xEF\xBF\xBD", 3))
+				if ((p > run && out_n(b, run, p - run)) ||
+				    out_n(b, "\xEF\xBF\xBD", 3))
 					return -1;
 				run = ++p;
 				continue;
@@ -308,7 +395,7 @@ w_str(struct buf *b, const char *s)
 			p += need + 1; /* kept as it is */
 			continue;
 		}
-		if (p > run && buf_append(b, run, p - run))
+		if (p > run && out_n(b, run, p - run))
 			return -1;
 		switch (*p) {
 		case '"': rep = "\\\""; break;
@@ -323,51 +410,83 @@ w_str(struct buf *b, const char *s)
 			rep = esc;
 			break;
 		}
-		if (buf_puts(b, rep))
+		if (out_s(b, rep))
 			return -1;
 		run = ++p;
 	}
-	if (p > run && buf_append(b, run, p - run))
+	if (p > run && out_n(b, run, p - run))
 		return -1;
-	return buf_putc(b, '"');
+	return out_c(b, '"');
 }
 
-/* w_key(b, first, key): the separator and "key": */
+/*
+ * A key, as the text written before its value: the separator and "key":
+ * (KEY("id") is ,"id": and its length), the separator left out for the
+ * first key of an object.
+ */
+struct key {
+	const char *s;
+	size_t n;
+};
+#define KEY(name) ((struct key){ ",\"" name "\":", sizeof(",\"" name "\":") - 1 })
+
+/* w_key(b, first, k): the separator (unless ${*first}) and the key. */
 static int
-w_key(struct buf *b, int *first, const char *key)
+w_key(struct buf *b, int *first, struct key k)
 {
-	char tmp[40];
-	size_t n = strlen(key), k = 0;
-
-	if (n > sizeof(tmp) - 4)
-		return -1;
-	if (!*first)
-		tmp[k++] = ',';
-	*first = 0;
-	tmp[k++] = '"';
-	memcpy(tmp + k, key, n);
-	k += n;
-	tmp[k++] = '"';
-	tmp[k++] = ':';
-	return buf_append(b, tmp, k);
+	if (*first) {
+		*first = 0;
+		return out_n(b, k.s + 1, k.n - 1);
+	}
+	return out_n(b, k.s, k.n);
 }
 
 static int
-w_kstr(struct buf *b, int *first, const char *key, const char *s)
+w_kstr(struct buf *b, int *first, struct key key, const char *s)
 {
 	if (s == NULL)
 		return 0;
 	return w_key(b, first, key) || w_str(b, s);
 }
 
+/* two(p, v): ${v} (0..99) as two digits at ${p}. */
+static void
+two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* w_ktime(b, first, key, t): ${t} as nf_time_rfc3339() writes it, without
+ * its printf for the years 0..9999. */
 static int
-w_ktime(struct buf *b, int *first, const char *key, int64_t t)
+w_ktime(struct buf *b, int *first, struct key key, int64_t t)
 {
 	char when[32];
+	struct nf_tm tm;
 
 	if (t == NF_TIME_NONE)
 		return 0;
-	return w_key(b, first, key) || w_str(b, nf_time_rfc3339(t, when));
+	nf_gmtime(t, &tm);
+	if (tm.y < 0 || tm.y > 9999)
+		return w_key(b, first, key) || w_str(b, nf_time_rfc3339(t, when));
+	/* "YYYY-MM-DDTHH:MM:SSZ" */
+	when[0] = '"';
+	two(when + 1, (int)(tm.y / 100));
+	two(when + 3, (int)(tm.y % 100));
+	when[5] = '-';
+	two(when + 6, tm.m);
+	when[8] = '-';
+	two(when + 9, tm.d);
+	when[11] = 'T';
+	two(when + 12, tm.h);
+	when[14] = ':';
+	two(when + 15, tm.mi);
+	when[17] = ':';
+	two(when + 18, tm.s);
+	when[20] = 'Z';
+	when[21] = '"';
+	return w_key(b, first, key) || out_n(b, when, 22);
 }
 
 static int
@@ -375,28 +494,28 @@ w_person(struct buf *b, const struct feed_person *p)
 {
 	int first = 1;
 
-	return buf_putc(b, '{') || w_kstr(b, &first, "name", p->name) ||
-	    w_kstr(b, &first, "email", p->email) || w_kstr(b, &first, "uri", p->uri) ||
-	    buf_putc(b, '}');
+	return out_c(b, '{') || w_kstr(b, &first, KEY("name"), p->name) ||
+	    w_kstr(b, &first, KEY("email"), p->email) || w_kstr(b, &first, KEY("uri"), p->uri) ||
+	    out_c(b, '}');
 }
 
 static int
-w_people(struct buf *b, int *first, const char *key, const struct feed_person *p, size_t n)
+w_people(struct buf *b, int *first, struct key key, const struct feed_person *p, size_t n)
 {
 	size_t i;
 
 	if (n == 0)
 		return 0;
-	if (w_key(b, first, key) || buf_putc(b, '['))
+	if (w_key(b, first, key) || out_c(b, '['))
 		return -1;
 	for (i = 0; i < n; i++)
-		if ((i > 0 && buf_putc(b, ',')) || w_person(b, &p[i]))
+		if ((i > 0 && out_c(b, ',')) || w_person(b, &p[i]))
 			return -1;
-	return buf_putc(b, ']');
+	return out_c(b, ']');
 }
 
 static int
-w_text(struct buf *b, int *first, const char *key, const char *tkey, const char *s,
+w_text(struct buf *b, int *first, struct key key, struct key tkey, const char *s,
        enum feed_text_type t)
 {
 	if (s == NULL)
@@ -411,85 +530,85 @@ feed_entry_json(struct buf *b, const struct feed_entry *e)
 	size_t i;
 	int first = 1, f2;
 
-	if (buf_putc(b, '{') ||
-	    w_text(b, &first, "title", "title_type", e->title, e->title_type) ||
-	    w_kstr(b, &first, "link", e->link))
+	if (out_c(b, '{') ||
+	    w_text(b, &first, KEY("title"), KEY("title_type"), e->title, e->title_type) ||
+	    w_kstr(b, &first, KEY("link"), e->link))
 		return -1;
 	if (e->nlinks > 0) {
-		if (w_key(b, &first, "links") || buf_putc(b, '['))
+		if (w_key(b, &first, KEY("links")) || out_c(b, '['))
 			return -1;
 		for (i = 0; i < e->nlinks; i++) {
 			f2 = 1;
-			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
-			    w_kstr(b, &f2, "href", e->links[i].href) ||
-			    w_kstr(b, &f2, "rel", e->links[i].rel) ||
-			    w_kstr(b, &f2, "type", e->links[i].type) ||
-			    w_kstr(b, &f2, "title", e->links[i].title) || buf_putc(b, '}'))
+			if ((i > 0 && out_c(b, ',')) || out_c(b, '{') ||
+			    w_kstr(b, &f2, KEY("href"), e->links[i].href) ||
+			    w_kstr(b, &f2, KEY("rel"), e->links[i].rel) ||
+			    w_kstr(b, &f2, KEY("type"), e->links[i].type) ||
+			    w_kstr(b, &f2, KEY("title"), e->links[i].title) || out_c(b, '}'))
 				return -1;
 		}
-		if (buf_putc(b, ']'))
+		if (out_c(b, ']'))
 			return -1;
 	}
-	if (w_kstr(b, &first, "id", e->id) ||
-	    w_ktime(b, &first, "published", e->published) ||
-	    w_ktime(b, &first, "updated", e->updated))
+	if (w_kstr(b, &first, KEY("id"), e->id) ||
+	    w_ktime(b, &first, KEY("published"), e->published) ||
+	    w_ktime(b, &first, KEY("updated"), e->updated))
 		return -1;
-	if (e->nauthors > 0 && (w_key(b, &first, "author") || w_person(b, &e->authors[0])))
+	if (e->nauthors > 0 && (w_key(b, &first, KEY("author")) || w_person(b, &e->authors[0])))
 		return -1;
-	if (w_people(b, &first, "authors", e->authors, e->nauthors) ||
-	    w_people(b, &first, "contributors", e->contributors, e->ncontributors) ||
-	    w_text(b, &first, "summary", "summary_type", e->summary, e->summary_type))
+	if (w_people(b, &first, KEY("authors"), e->authors, e->nauthors) ||
+	    w_people(b, &first, KEY("contributors"), e->contributors, e->ncontributors) ||
+	    w_text(b, &first, KEY("summary"), KEY("summary_type"), e->summary, e->summary_type))
 		return -1;
 	if (e->ncontent > 0) {
-		if (w_key(b, &first, "content") || buf_putc(b, '['))
+		if (w_key(b, &first, KEY("content")) || out_c(b, '['))
 			return -1;
 		for (i = 0; i < e->ncontent; i++) {
 			f2 = 1;
-			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
-			    w_kstr(b, &f2, "value", e->content[i].value ? e->content[i].value : "") ||
-			    w_kstr(b, &f2, "type", feed_text_type_name(e->content[i].type)) ||
-			    w_kstr(b, &f2, "src", e->content[i].src) || buf_putc(b, '}'))
+			if ((i > 0 && out_c(b, ',')) || out_c(b, '{') ||
+			    w_kstr(b, &f2, KEY("value"), e->content[i].value ? e->content[i].value : "") ||
+			    w_kstr(b, &f2, KEY("type"), feed_text_type_name(e->content[i].type)) ||
+			    w_kstr(b, &f2, KEY("src"), e->content[i].src) || out_c(b, '}'))
 				return -1;
 		}
-		if (buf_putc(b, ']'))
+		if (out_c(b, ']'))
 			return -1;
 	}
 	if (e->ncategories > 0) {
-		if (w_key(b, &first, "categories") || buf_putc(b, '['))
+		if (w_key(b, &first, KEY("categories")) || out_c(b, '['))
 			return -1;
 		for (i = 0; i < e->ncategories; i++) {
 			f2 = 1;
-			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
-			    w_kstr(b, &f2, "term", e->categories[i].term) ||
-			    w_kstr(b, &f2, "scheme", e->categories[i].scheme) ||
-			    w_kstr(b, &f2, "label", e->categories[i].label) || buf_putc(b, '}'))
+			if ((i > 0 && out_c(b, ',')) || out_c(b, '{') ||
+			    w_kstr(b, &f2, KEY("term"), e->categories[i].term) ||
+			    w_kstr(b, &f2, KEY("scheme"), e->categories[i].scheme) ||
+			    w_kstr(b, &f2, KEY("label"), e->categories[i].label) || out_c(b, '}'))
 				return -1;
 		}
-		if (buf_putc(b, ']'))
+		if (out_c(b, ']'))
 			return -1;
 	}
 	if (e->nenclosures > 0) {
-		if (w_key(b, &first, "enclosures") || buf_putc(b, '['))
+		if (w_key(b, &first, KEY("enclosures")) || out_c(b, '['))
 			return -1;
 		for (i = 0; i < e->nenclosures; i++) {
 			f2 = 1;
-			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
-			    w_kstr(b, &f2, "href", e->enclosures[i].href) ||
-			    w_kstr(b, &f2, "type", e->enclosures[i].type))
+			if ((i > 0 && out_c(b, ',')) || out_c(b, '{') ||
+			    w_kstr(b, &f2, KEY("href"), e->enclosures[i].href) ||
+			    w_kstr(b, &f2, KEY("type"), e->enclosures[i].type))
 				return -1;
 			if (e->enclosures[i].length >= 0) {
 				snprintf(num, sizeof(num), "%lld", (long long)e->enclosures[i].length);
-				if (w_key(b, &f2, "length") || buf_puts(b, num))
+				if (w_key(b, &f2, KEY("length")) || out_s(b, num))
 					return -1;
 			}
-			if (buf_putc(b, '}'))
+			if (out_c(b, '}'))
 				return -1;
 		}
-		if (buf_putc(b, ']'))
+		if (out_c(b, ']'))
 			return -1;
 	}
-	if (w_kstr(b, &first, "comments", e->comments) ||
-	    w_kstr(b, &first, "rights", e->rights))
+	if (w_kstr(b, &first, KEY("comments"), e->comments) ||
+	    w_kstr(b, &first, KEY("rights"), e->rights))
 		return -1;
-	return buf_putc(b, '}');
+	return out_c(b, '}');
 }

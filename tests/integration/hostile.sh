@@ -129,8 +129,9 @@ t = [a['title'] for s in rows for a in s['articles'] if a['title'].startswith('B
 assert len(t) == 6, t
 assert not any(c == '\\x00' or 0xD800 <= ord(c) <= 0xDFFF for x in t for c in x), t
 "
-outcome "billion laughs ends quickly with nothing expanded" laughs.xml "
-assert f['articles'] <= 2, f"
+outcome "billion laughs is rejected: the feed's error names the entity expansion" laughs.xml "
+assert f['status'] == 'error' and f['articles'] == 0, f
+assert 'entity expansion' in f['error'] and f['error'].startswith('line '), f"
 outcome "a feed of 100,000 entries is stored" many.xml "
 assert f['status'] == 'ok' and f['articles'] == 100000, f"
 outcome "a 5 MB title does not lose the feed" big-title.xml "
