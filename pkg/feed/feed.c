@@ -2533,6 +2533,8 @@ utf8_bad(const unsigned char *s, size_t n)
 		    _mm_loadu_si128((const __m128i *)(const void *)(s + i)),
 		    _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16)))) == 0)
 			i += 32;
+		if (i == n)
+			break;
 #endif
 		if (n - i >= 8) {
 			memcpy(&w, s + i, 8);

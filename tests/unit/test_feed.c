@@ -1430,6 +1430,38 @@ a_container_closed_out_of_order_is_finished_not_leaked(void **state)
 	}
 }
 
+/* The input need not end in a NUL: a document of plain ASCII whose length
+ * is a multiple of the fast path's stride is read to its end and no
+ * further (ASan, in the sanitizer build, checks the "no further"). */
+static void
+input_is_read_to_its_length_and_no_further(void **state)
+{
+	static const char json[] =
+		"{\n \"feed\": {\n  \"rights\": \"Feed Rights\"\n },\n \"format\": \"atom10\"\n}\n";
+	static const char rss[] =
+		"<rss version=\"2.0\"><channel><title>Exact</title><item><title>A</title>"
+		"<link>http://example.com/a</link></item></channel></rss>";
+	const char *docs[] = {json, rss};
+	size_t i, k, len;
+
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 40; k++) {
+			struct feed_doc *d;
+			char *exact;
+
+			len = strlen(docs[i]);
+			if (k > len)
+				break;
+			len -= k; /* every length near the strides, cut from the end */
+			exact = malloc(len ? len : 1);
+			assert_non_null(exact);
+			memcpy(exact, docs[i], len);
+			d = feed_parse(exact, len, NULL, NULL);
+			feed_doc_free(d);
+			free(exact);
+		}
+}
+
 int
 main(void)
 {
@@ -1487,6 +1519,7 @@ main(void)
 		cmocka_unit_test(a_nul_byte_is_replaced_and_its_item_kept),
 		cmocka_unit_test(skip_hours_and_days_become_masks_and_bad_values_are_ignored),
 		cmocka_unit_test(a_feed_skipping_every_hour_is_still_polled),
+		cmocka_unit_test(input_is_read_to_its_length_and_no_further),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
