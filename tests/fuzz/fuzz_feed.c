@@ -1,13 +1,19 @@
 /* fuzz_feed.c -- libFuzzer harness: feed_parse() on any bytes (RSS, Atom,
  * JSON Feed, or none), then what ingest does with each entry: its title,
  * summary and content through norm_html_to_text() and norm_fold(), its link
- * through norm_canon_url().  Built by tests/fuzz/run.sh. */
+ * through norm_canon_url(); and what `parse --json` does with it: each
+ * entry through feed_entry_json(), whose output must be valid JSON.  Built
+ * by tests/fuzz/run.sh. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "base/base.h"
 #include "feed/feed.h"
+#include "feed/feed_json.h"
 #include "normalise/normalise.h"
 
 static void
@@ -55,6 +61,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)norm_canon_url(e->link, o.url, &u);
 			buf_release(&u);
 		}
+		buf_init(&u, 0);
+		if (feed_entry_json(&u, e) == 0) {
+			json_error_t jerr;
+			json_t *j = json_loadb(u.data, u.len, 0, &jerr);
+
+			if (j == NULL)
+				abort(); /* the writer made something that is not JSON */
+			json_decref(j);
+		}
+		buf_release(&u);
 	}
 	feed_doc_free(doc);
 	return 0;
