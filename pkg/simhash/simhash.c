@@ -28,6 +28,21 @@ simhash_shingles(const char *const *tok, const uint32_t *len, size_t n, size_t k
 		k = n;
 	XXH3_INITSTATE(&st); /* reset reads a field before setting it */
 	for (i = 0; i < m; i++) {
+		/* a shingle is its words, each followed by a space: hashed in
+		 * one call when it fits the buffer (XXH3 gives the same value
+		 * in one call as in pieces), else piece by piece */
+		char one[256];
+		size_t used = 0;
+
+		for (j = 0; j < k && used + len[i + j] + 1 <= sizeof(one); j++) {
+			memcpy(one + used, tok[i + j], len[i + j]);
+			used += len[i + j];
+			one[used++] = ' ';
+		}
+		if (j == k) {
+			out[i] = XXH3_64bits_withSeed(one, used, SIMHASH_SEED);
+			continue;
+		}
 		XXH3_64bits_reset_withSeed(&st, SIMHASH_SEED);
 		for (j = 0; j < k; j++) {
 			XXH3_64bits_update(&st, tok[i + j], len[i + j]);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <xxhash.h>
+
 #include "normalise/normalise.h"
 #include "simhash/simhash.h"
 
@@ -108,12 +110,38 @@ unweighted_fingerprints_equal_weights_of_one(void **state)
 	assert_int_equal(simhash64(f, NULL, 300), 0xF0F0F0F00F0F0F0Fu);
 }
 
+/* Shingle hashes are stored too: each is XXH3 of its words, each followed
+ * by a space -- also when the words are long. */
+static void
+shingles_hash_their_words_each_followed_by_a_space(void **state)
+{
+	const char *tok[4] = {"the", "indian", "navy", "captured"};
+	uint32_t len[4] = {3, 6, 4, 8};
+	uint64_t out[4];
+	static char big[3][200], cat[700];
+	const char *btok[3] = {big[0], big[1], big[2]};
+	uint32_t blen[3] = {200, 200, 200};
+	size_t i;
+
+	assert_int_equal(simhash_shingles(tok, len, 4, 3, out), 2);
+	assert_true(out[0] == XXH3_64bits_withSeed("the indian navy ", 16, SIMHASH_SEED));
+	assert_true(out[1] == XXH3_64bits_withSeed("indian navy captured ", 21, SIMHASH_SEED));
+	for (i = 0; i < 3; i++) {
+		memset(big[i], 'a' + (int)i, 200);
+		memcpy(cat + 201 * i, big[i], 200);
+		cat[201 * i + 200] = ' ';
+	}
+	assert_int_equal(simhash_shingles(btok, blen, 3, 3, out), 1);
+	assert_true(out[0] == XXH3_64bits_withSeed(cat, 603, SIMHASH_SEED));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(identical_texts_have_identical_fingerprints),
 		cmocka_unit_test(unweighted_fingerprints_equal_weights_of_one),
+		cmocka_unit_test(shingles_hash_their_words_each_followed_by_a_space),
 		cmocka_unit_test(a_wire_copy_with_a_dateline_stays_near),
 		cmocka_unit_test(different_stories_are_far_apart),
 		cmocka_unit_test(short_texts_make_one_shingle_and_empty_texts_none),
