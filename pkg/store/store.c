@@ -25,7 +25,9 @@ lmdb_fail(struct store_txn *t, struct nf_err *err, int rc, const char *what)
 	if (rc == MDB_MAP_FULL && t)
 		t->map_full = 1;
 	nf_err_set(err, "%s: %s", what, mdb_strerror(rc));
-	if (err == NULL)
+	/* a full map is no error of its own: the caller grows it and retries
+	 * (and says so), or reports its failure */
+	if (err == NULL && !(rc == MDB_MAP_FULL && t))
 		nf_log(NF_LOG_ERR, "store: %s: %s", what, mdb_strerror(rc));
 	return -1;
 }
