@@ -132,6 +132,19 @@ load_file(struct input *in, struct rbuf *rb)
 	return 0;
 }
 
+/* input_release(in): what ${in} holds (its mapping, body and strings). */
+static void
+input_release(struct input *in)
+{
+	if (in->map)
+		munmap(in->map, in->map_len);
+	buf_release(&in->body);
+	free(in->content_type);
+	free(in->content_location);
+	free(in->url);
+	free(in->error);
+}
+
 static void
 read_file(struct input *in, struct rbuf *rb)
 {
@@ -389,13 +402,7 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 		}
 		feed_doc_free(d);
 		out = j.out; /* its storage, for the next */
-		if (in[i].map)
-			munmap(in[i].map, in[i].map_len);
-		buf_release(&in[i].body);
-		free(in[i].content_type);
-		free(in[i].content_location);
-		free(in[i].url);
-		free(in[i].error);
+		input_release(&in[i]);
 		if (ferror(stdout)) {
 			nf_error("writing the output failed");
 			rc = EXIT_FAIL;
@@ -404,13 +411,7 @@ cmd_parse(int argc, char **argv, struct cmd_ctx *c)
 		}
 	}
 	for (; i < n; i++) {
-		if (in[i].map)
-			munmap(in[i].map, in[i].map_len);
-		buf_release(&in[i].body);
-		free(in[i].content_type);
-		free(in[i].content_location);
-		free(in[i].url);
-		free(in[i].error);
+		input_release(&in[i]);
 	}
 	buf_release(&out);
 	free(rb.data);

@@ -239,12 +239,30 @@ tb_add(struct px *px, const char *s, size_t n)
 		px->nomem = 1;
 }
 
+/* dup_trimmed(px, s, len): ${s} (${len} bytes) without the white space at
+ * either end, as a new string; NULL when nothing is left, or when out of
+ * memory (then px->nomem is set). */
+static char *
+dup_trimmed(struct px *px, const char *s, size_t len)
+{
+	const char *e = s + len;
+	char *r = NULL;
+
+	while (s < e && is_ws((unsigned char)*s))
+		s++;
+	while (e > s && is_ws((unsigned char)e[-1]))
+		e--;
+	if (e > s && (r = nf_strndup(s, e - s)) == NULL)
+		px->nomem = 1;
+	return r;
+}
+
 /* take(px): the trimmed field text as a new string, NULL when empty; the
  * field buffer is reset.  A cut field ends on a whole UTF-8 character. */
 static char *
 take(struct px *px)
 {
-	const char *s = px->tb.data, *e;
+	const char *s = px->tb.data;
 	size_t len = px->tb.len, i, need;
 	unsigned char c;
 	char *r = NULL;
@@ -261,15 +279,8 @@ take(struct px *px)
 				len = i - 1;
 		}
 	}
-	if (s != NULL) {
-		e = s + len;
-		while (s < e && is_ws((unsigned char)*s))
-			s++;
-		while (e > s && is_ws((unsigned char)e[-1]))
-			e--;
-		if (e > s && (r = nf_strndup(s, e - s)) == NULL)
-			px->nomem = 1;
-	}
+	if (s != NULL)
+		r = dup_trimmed(px, s, len);
 	buf_reset(&px->tb);
 	px->cut = 0;
 	return r;
@@ -356,8 +367,6 @@ static char *
 text(struct px *px, xmlNodePtr n)
 {
 	xmlNodePtr c = n->children;
-	const char *s, *e;
-	char *r = NULL;
 	size_t len;
 
 	if (c != NULL && c->next == NULL && (c->type == XML_TEXT_NODE ||
@@ -366,15 +375,7 @@ text(struct px *px, xmlNodePtr n)
 	    (len = strlen((const char *)c->content)) <= px->max_field) {
 		/* one piece of text, not cut: what take() would make of it,
 		 * without the copy into the field buffer */
-		s = (const char *)c->content;
-		e = s + len;
-		while (s < e && is_ws((unsigned char)*s))
-			s++;
-		while (e > s && is_ws((unsigned char)e[-1]))
-			e--;
-		if (e > s && (r = nf_strndup(s, e - s)) == NULL)
-			px->nomem = 1;
-		return r;
+		return dup_trimmed(px, (const char *)c->content, len);
 	}
 	text_list(px, n->children, 0);
 	return take(px);

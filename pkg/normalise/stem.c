@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <libstemmer.h>
+#include <xxhash.h>
 
 #include "base/base.h"
 #include "normalise/normalise.h"
@@ -29,12 +30,7 @@ struct norm_stemmer {
 static size_t
 memo_slot(const char *w, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)w[i]) * 16777619u;
-	return (h ^ (h >> 15)) & (MEMO_SLOTS - 1);
+	return (size_t)XXH3_64bits(w, len) & (MEMO_SLOTS - 1);
 }
 
 struct norm_stemmer *

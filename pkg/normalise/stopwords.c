@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "base/base.h"
 #include "normalise/normalise.h"
 #include "base/banned.h"
@@ -50,12 +52,7 @@ static pthread_once_t set_once = PTHREAD_ONCE_INIT;
 static size_t
 word_hash(const char *w, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)w[i]) * 16777619u;
-	return (h ^ (h >> 16)) & (SET_SLOTS - 1);
+	return (size_t)XXH3_64bits(w, len) & (SET_SLOTS - 1);
 }
 
 static void
