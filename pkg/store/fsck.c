@@ -458,20 +458,20 @@ on_akey(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 static int
 on_posting(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 {
-	const unsigned char *p = k->mv_data;
+	const unsigned char *p = v->mv_data;
 	struct art *x;
 	uint64_t term, id;
 	int64_t ts;
 
 	f->st->postings++;
-	if (k->mv_size != 24 || v->mv_size != 8) {
+	if (k->mv_size != 8 || v->mv_size != 24) {
 		problem(f, "postings: malformed entry");
 		return del_current(f, c, "postings") ? -1 : f->repair ? 2 : 0;
 	}
-	term = get_be64(p);
-	ts = time_unkey(get_be64(p + 8));
-	id = get_be64(p + 16);
-	if ((x = find_art(f, id)) == NULL || x->time != ts || x->story != get_be64(v->mv_data)) {
+	term = get_be64(k->mv_data);
+	ts = time_unkey(get_be64(p));
+	id = get_be64(p + 8);
+	if ((x = find_art(f, id)) == NULL || x->time != ts || x->story != get_be64(p + 16)) {
 		problem(f, "postings: term %016llx, article %llu: %s", (unsigned long long)term,
 		        (unsigned long long)id,
 		        x == NULL ? "no such article" : x->time != ts ? "not the article's time"
@@ -569,10 +569,10 @@ out:
 static int
 on_stray_posting(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 {
-	const unsigned char *p = k->mv_data;
-	struct art *x = find_art(f, get_be64(p + 16));
+	struct art *x = v->mv_size == 24 ? find_art(f, get_be64((const unsigned char *)v->mv_data + 8))
+	                                 : NULL;
 	struct store_article a;
-	uint64_t term = get_be64(p), posted[STORE_POSTED_TERMS];
+	uint64_t term = k->mv_size == 8 ? get_be64(k->mv_data) : 0, posted[STORE_POSTED_TERMS];
 	uint32_t i;
 	int found = 0, np;
 

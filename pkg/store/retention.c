@@ -123,7 +123,7 @@ drop_article(struct store_txn *t, struct batch *b, uint64_t id)
 {
 	struct store_article a;
 	struct hit_story *hs;
-	unsigned char kb[24];
+	unsigned char kb[8];
 	MDB_val k;
 	uint8_t band[BANDS_MAX];
 	uint64_t hash[BANDS_MAX], owner, posted[STORE_POSTED_TERMS];
@@ -154,13 +154,9 @@ drop_article(struct store_txn *t, struct batch *b, uint64_t id)
 		goto out;
 	/* postings and term statistics */
 	np = store_posted_terms(&a, posted);
-	for (i = 0; i < np; i++) {
-		posting_key(kb, posted[i], at, id);
-		k.mv_size = 24;
-		k.mv_data = kb;
-		if (txn_del(t, DB_POSTINGS, &k))
+	for (i = 0; i < np; i++)
+		if (posting_del(t, posted[i], at, id))
 			goto out;
-	}
 	/* df and ndocs are left as they are: document frequencies count
 	 * every article ever stored (the raw terms behind them are not
 	 * kept), so the IDF weights stay consistent over the whole history */

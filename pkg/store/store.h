@@ -28,10 +28,11 @@
  *                                                     article's keys (format 2)
  *   stories     u64 id (8)                            story record
  *   story_time  time last_seen (8) + u64 story id (8) empty; newest last
- *   postings    u64 term (8) + time (8) + u64 art (8) u64 BE story id: the articles
- *               of each term in time order (candidate lookup); one per term of
- *               store_posted_terms() of the article (none for TIER_ALONE); time is
- *               store_article_time()
+ *   term_postings u64 term (8),                       time (8) + u64 art (8) +
+ *               MDB_DUPSORT | MDB_DUPFIXED            u64 story (8): the articles
+ *               of each term in time order (candidate lookup, a page of them per
+ *               read); one per term of store_posted_terms() of the article (none
+ *               for TIER_ALONE); time is store_article_time() (format 3)
  *   df          u64 term (8)                          u32 native-endian: articles
  *               whose raw terms hold the term (a superset of the record's terms)
  *   bands       u8 band (1) + u64 hash (8) + time (8) u64 BE story id when
@@ -76,6 +77,8 @@
  * (read-only, an older one is refused with a hint to poll first).
  *   1  the first format
  *   2  adds akeys (built from keys by the migration)
+ *   3  term_postings replaces postings (term, time, art -> story: one key
+ *      per posting), its entries moved by the migration
  *
  * Memory: strings of a record read from the store point into LMDB's map
  * and are valid only until the end of the transaction (or the next write
@@ -100,7 +103,7 @@
 
 #include "base/base.h"
 
-#define STORE_FORMAT 2
+#define STORE_FORMAT 3
 
 struct store;
 struct store_txn;

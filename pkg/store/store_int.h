@@ -65,8 +65,10 @@ int txn_get(struct store_txn *t, int db, MDB_val *k, MDB_val *v);
 int txn_del(struct store_txn *t, int db, MDB_val *k);
 /* time_id_key(kb, time, id): a story_time key. */
 void time_id_key(unsigned char kb[16], int64_t time, uint64_t id);
-/* posting_key(kb, term, time, article): a postings key. */
-void posting_key(unsigned char kb[24], uint64_t term, int64_t time, uint64_t article);
+/* posting_val(vb, time, article, story): a postings value. */
+void posting_val(unsigned char vb[24], int64_t time, uint64_t article, uint64_t story);
+/* posting_del(t, term, time, article): remove one posting (none: 0). */
+int posting_del(struct store_txn *t, uint64_t term, int64_t time, uint64_t article);
 /* article_decode(v, id, a): decode an article record; 0 or -1 (corrupt). */
 int article_decode(const MDB_val *v, uint64_t id, struct store_article *a);
 /* story_decode(v, id, s): likewise for a story record. */
