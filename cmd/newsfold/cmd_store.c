@@ -41,11 +41,9 @@ cmd_fsck(int argc, char **argv, struct cmd_ctx *c)
 	}
 	if (st.problems > 1000)
 		printf("... and %llu more\n", (unsigned long long)(st.problems - 1000));
-	fprintf(stderr, "fsck: %llu articles, %llu stories, %llu keys, %llu postings, "
-	        "%llu band entries: %llu problem%s%s\n",
+	fprintf(stderr, "fsck: %llu articles, %llu stories, %llu keys: %llu problem%s%s\n",
 	        (unsigned long long)st.articles, (unsigned long long)st.stories,
-	        (unsigned long long)st.keys, (unsigned long long)st.postings,
-	        (unsigned long long)st.bands, (unsigned long long)st.problems,
+	        (unsigned long long)st.keys, (unsigned long long)st.problems,
 	        st.problems == 1 ? "" : "s", repair && st.problems ? ", repaired" : "");
 	return st.problems ? EXIT_FAIL : EXIT_OK;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cluster/cluster.h"
+#include "cluster/index.h"
 #include "simhash/simhash.h"
 #include "base/banned.h"
 
@@ -10,8 +11,8 @@
 #define NAME_BOOST 2.0f      /* a name counts as this many plain words */
 #define NUMBER_BOOST 2.0f    /* a number likewise */
 #define PROBE_TERMS 12       /* rarest article terms whose postings are read */
-#define POSTED_TERMS 16 /* heaviest article terms posted for later articles */
-#define PROBE_MAX 500       /* postings read per term at most */
+#define PROBE_MAX 500       /* postings in the window read per term at most */
+#define PROBE_LOOK 4000     /* postings looked at per term at most */
 #define CANDIDATES_MAX 512   /* candidate stories counted */
 #define VERIFY_MAX 8        /* candidate stories verified by cosine */
 #define COPY_CHECK_MAX 200   /* articles of a story checked for a copy */
@@ -779,8 +780,8 @@ copy_candidate(uint64_t article, uint64_t story, int64_t time, void *ctx)
  * Returns 1 (orig, its story and the resemblance set), 0, or -1.
  */
 static int
-find_copy(struct store_txn *t, const struct cluster_opts *opts, const struct store_article *a,
-          uint64_t *orig, uint64_t *story, double *sim)
+find_copy(struct store_txn *t, const struct cluster_index *ix, const struct cluster_opts *opts,
+          const struct store_article *a, uint64_t *orig, uint64_t *story, double *sim)
 {
 	uint8_t band[STORE_BANDS];
 	uint64_t hash[STORE_BANDS];
@@ -797,9 +798,8 @@ find_copy(struct store_txn *t, const struct cluster_opts *opts, const struct sto
 	c.n = 0;
 	c.self = a->id;
 	for (i = 0; i < nb; i++)
-		if (store_bands_scan(t, band[i], hash[i], at - opts->window, at + opts->window,
-		                     copy_candidate, &c))
-			return -1;
+		cluster_index_bucket(ix, hash[i], at - opts->window, at + opts->window,
+		                     copy_candidate, &c);
 	for (k = 0; k < c.n; k++) {
 		struct store_article o;
 		double full, lead, score;
@@ -826,21 +826,6 @@ find_copy(struct store_txn *t, const struct cluster_opts *opts, const struct sto
 		store_article_release(&o);
 	}
 	return found;
-}
-
-static int
-bands_put(struct store_txn *t, const struct store_article *a)
-{
-	uint8_t band[STORE_BANDS];
-	uint64_t hash[STORE_BANDS];
-	int nb, i;
-
-	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) < 0)
-		return -1;
-	for (i = 0; i < nb; i++)
-		if (store_band_put(t, band[i], hash[i], store_article_time(a), a->id, a->story))
-			return -1;
-	return 0;
 }
 
 /* ---- splitting -------------------------------------------------------- */
@@ -996,12 +981,12 @@ out:
 	return rc;
 }
 
-/* move_article(t, m, story): re-point a stored article and its postings. */
+/* move_article(t, ix, m, story): re-point a stored article. */
 static int
-move_article(struct store_txn *t, const struct member *m, uint64_t story)
+move_article(struct store_txn *t, struct cluster_index *ix, const struct member *m,
+             uint64_t story)
 {
 	struct store_article x;
-	uint32_t i;
 	int rc;
 
 	if ((rc = store_article_get(t, m->id, &x)))
@@ -1009,9 +994,7 @@ move_article(struct store_txn *t, const struct member *m, uint64_t story)
 	x.story = story;
 	rc = store_article_put(t, &x);
 	store_article_release(&x);
-	for (i = 0; rc == 0 && i < m->nterms; i++)
-		rc = store_posting_set_story(t, m->terms[i].h, m->time, m->id, story);
-	return rc;
+	return rc ? rc : cluster_index_set_story(ix, m->id, story);
 }
 
 /* bisect(m, n, best): 2-means of the members into m[].side, seeded with
@@ -1120,7 +1103,7 @@ split_due(size_t n)
 }
 
 static int
-story_split(struct store_txn *t, uint64_t id, struct store_article *a)
+story_split(struct store_txn *t, struct cluster_index *ix, uint64_t id, struct store_article *a)
 {
 	struct store_story s;
 	struct member *m = NULL;
@@ -1181,7 +1164,7 @@ story_split(struct store_txn *t, uint64_t id, struct store_article *a)
 			continue;
 		if (m[i].id == a->id)
 			a->story = new_id; /* not stored yet: the caller writes it */
-		else if (move_article(t, &m[i], new_id))
+		else if (move_article(t, ix, &m[i], new_id))
 			goto out;
 	}
 	if (story_write(t, &s, m, n, keep, id, old_last) ||
@@ -1200,8 +1183,8 @@ out:
 /* ---- assignment ------------------------------------------------------- */
 
 int
-cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct store_article *a,
-               int alone)
+cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct cluster_opts *opts,
+               struct store_article *a, int alone)
 {
 	struct probe *p = NULL;
 	struct store_story best = {0}, cs;
@@ -1223,7 +1206,7 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 	{
 		uint64_t orig, story;
 		double jsim;
-		int r = find_copy(t, opts, a, &orig, &story, &jsim);
+		int r = find_copy(t, ix, opts, a, &orig, &story, &jsim);
 
 		if (r < 0)
 			goto out;
@@ -1254,9 +1237,8 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 		p->w = probe_terms[i].w;
 		p->seen = 0;
 		p->term = i + 1;
-		if (store_postings_scan(t, probe_terms[i].h, at - opts->window, at + opts->window,
-		                        probe_posting, p))
-			goto out;
+		cluster_index_postings(ix, probe_terms[i].h, at - opts->window, at + opts->window,
+		                       PROBE_LOOK, probe_posting, p);
 	}
 	cands_sort_top(p->v, p->n, VERIFY_MAX);
 	cands_sort(p->v, p->n < VERIFY_MAX ? p->n : VERIFY_MAX);
@@ -1289,7 +1271,7 @@ cluster_assign(struct store_txn *t, const struct cluster_opts *opts, struct stor
 		if (story_add(t, &best, a))
 			goto out;
 		if (best_sim < SPLIT_CONFIDENT && split_due(best.narticles + 1) &&
-		    story_split(t, best.id, a))
+		    story_split(t, ix, best.id, a))
 			goto out;
 		goto postings;
 	}
@@ -1303,21 +1285,10 @@ new_story:
 	a->story = best.id;
 	best.articles = NULL; /* story_add() did not take ownership of anything */
 postings:
-	if (!alone) {
-		/* only the heaviest terms are posted: candidates come from them */
-		nprobe = a->nterms < POSTED_TERMS ? a->nterms : POSTED_TERMS;
-		if (probe_terms == NULL) {
-			if ((probe_terms = malloc(a->nterms * sizeof(*probe_terms) + 1)) == NULL)
-				goto out;
-			memcpy(probe_terms, a->terms, a->nterms * sizeof(*probe_terms));
-			terms_sort_w(probe_terms, a->nterms);
-		}
-		for (i = 0; i < nprobe; i++)
-			if (store_posting_put(t, probe_terms[i].h, at, a->id, a->story))
-				goto out;
-		if (bands_put(t, a))
-			goto out;
-	}
+	/* the candidate index learns of it: its heaviest terms are posted,
+	 * its buckets filled (a slot alone for an article kept alone) */
+	if (cluster_index_add(ix, a))
+		goto out;
 	rc = 0;
 out:
 	if (found)

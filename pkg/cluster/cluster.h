@@ -114,14 +114,16 @@ int cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct clust
                   struct nf_term *out, uint32_t *nout);
 
 /*
- * cluster_assign(t, opts, a): put new article ${a} (id, terms, simhash,
- * time, outlet, title set; story 0) into a story: sets a->story, a->tier,
- * a->sim, a->sim_with, a->copy_of, writes the story record and the
- * article's postings.  ${alone}: the feed opted out of clustering; the
- * article gets a story of its own.  Returns 0 or -1.
+ * cluster_assign(t, ix, opts, a, alone): put new article ${a} (id, terms,
+ * sig, simhash, time, outlet, title set; story 0) into a story, its
+ * candidates found through the index ${ix} (index.h): sets a->story,
+ * a->tier, a->sim, a->sim_with, a->copy_of, writes the story record and
+ * adds the article to ${ix}.  ${alone}: the feed opted out of clustering;
+ * the article gets a story of its own.  Returns 0 or -1.
  */
-int cluster_assign(struct store_txn *t, const struct cluster_opts *opts,
-                   struct store_article *a, int alone);
+struct cluster_index;
+int cluster_assign(struct store_txn *t, struct cluster_index *ix,
+                   const struct cluster_opts *opts, struct store_article *a, int alone);
 
 /* Copy fingerprints: the lead is the first CLUSTER_LEAD_WORDS words. */
 #define CLUSTER_LEAD_WORDS 60

@@ -4,6 +4,7 @@
 
 #include "ingest/ingest.h"
 #include "feed/feed.h"
+#include "cluster/index.h"
 #include "normalise/normalise.h"
 #include "simhash/simhash.h"
 #include "fetch/hostwait.h"
@@ -36,6 +37,9 @@ ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
 struct ingest_cache {
 	struct norm_stemmer *stem;
 	struct cluster_df *df;
+	struct cluster_index *ix; /* made by the first feed: its horizon is
+	                           * the window's, from the options */
+	int64_t horizon;
 };
 
 struct ingest_cache *
@@ -61,6 +65,10 @@ ingest_cache_free(struct ingest_cache *c)
 		return;
 	norm_stemmer_free(c->stem);
 	cluster_df_free(c->df);
+	if (c->ix)
+		nf_log(NF_LOG_DEBUG, "cluster: candidate index: %zu articles, %zu bytes",
+		       cluster_index_articles(c->ix), cluster_index_bytes(c->ix));
+	cluster_index_free(c->ix);
 	free(c);
 }
 
@@ -75,12 +83,21 @@ struct work {
 	struct norm_tokens ttok, btok;
 	struct norm_stemmer *stem; /* the cache's, or owned when own_cache */
 	struct cluster_df *df;
+	struct cluster_index *ix;
 	int own_cache;
 	struct ingest_stats *stats;
 };
 
+/* The candidate index covers twice the window: an article published a
+ * window before it was seen still finds the articles of its time. */
+static int64_t
+horizon_of(const struct ingest_opts *o)
+{
+	return 2 * o->cluster.window;
+}
+
 static void
-work_init(struct work *w, struct ingest_cache *cache)
+work_init(struct work *w, struct ingest_cache *cache, const struct ingest_opts *opts)
 {
 	buf_init(&w->title, TEXT_MAX);
 	buf_init(&w->body, TEXT_MAX);
@@ -93,6 +110,15 @@ work_init(struct work *w, struct ingest_cache *cache)
 	w->own_cache = cache == NULL;
 	w->stem = cache ? cache->stem : norm_stemmer_new();
 	w->df = cache ? cache->df : cluster_df_new();
+	if (cache && cache->ix && cache->horizon != horizon_of(opts)) {
+		cluster_index_free(cache->ix); /* the window changed */
+		cache->ix = NULL;
+	}
+	if (cache && cache->ix == NULL) {
+		cache->ix = cluster_index_new(horizon_of(opts));
+		cache->horizon = horizon_of(opts);
+	}
+	w->ix = cache ? cache->ix : cluster_index_new(horizon_of(opts));
 }
 
 static void
@@ -109,6 +135,7 @@ work_release(struct work *w)
 	if (w->own_cache) {
 		norm_stemmer_free(w->stem);
 		cluster_df_free(w->df);
+		cluster_index_free(w->ix);
 	}
 }
 
@@ -293,7 +320,7 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 		a.published = e->published != NF_TIME_NONE ? e->published : e->updated;
 		a.first_seen = w->now;
 		a.updated = w->now;
-		rc = cluster_assign(w->t, &w->opts->cluster, &a, !w->sub->cluster);
+		rc = cluster_assign(w->t, w->ix, &w->opts->cluster, &a, !w->sub->cluster);
 		if (rc == 0)
 			rc = store_article_put(w->t, &a);
 		free(sum);
@@ -412,13 +439,13 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 
 	*map_full = 0;
 	memset(stats, 0, sizeof(*stats));
-	work_init(&w, opts->cache);
+	work_init(&w, opts->cache, opts);
 	w.opts = opts;
 	w.sub = sub;
 	w.now = nf_now();
 	w.stats = stats;
 	w.doc_url = res->effective_url ? res->effective_url : sub->url;
-	if (w.stem == NULL || w.df == NULL) {
+	if (w.stem == NULL || w.df == NULL || w.ix == NULL) {
 		nf_err_set(err, "out of memory");
 		goto err0;
 	}
@@ -426,6 +453,10 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 		goto err0;
 	if (cluster_df_begin(w.t, w.df)) {
 		nf_err_set(err, "reading term statistics failed");
+		goto err1;
+	}
+	if (cluster_index_begin(w.t, w.ix, w.now)) {
+		nf_err_set(err, "building the candidate index failed");
 		goto err1;
 	}
 	if (old_feed_get(w.t, sub->url, &old)) {
@@ -494,9 +525,11 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	old_feed_release(&old);
 	if (store_commit(w.t, map_full, err)) {
 		cluster_df_forget(w.df); /* it counted what was not stored */
+		cluster_index_abort(w.ix);
 		work_release(&w);
 		return -1;
 	}
+	cluster_index_commit(w.ix);
 	work_release(&w);
 	return 0;
 err2:
@@ -505,6 +538,7 @@ err1:
 	*map_full = store_txn_map_full(w.t);
 	store_abort(w.t);
 	cluster_df_forget(w.df);
+	cluster_index_abort(w.ix);
 err0:
 	work_release(&w);
 	return -1;

@@ -5,10 +5,9 @@
  * One pass over each database in one transaction (a write transaction when
  * repairing, so that no writer changes the store between check and
  * repair, and the repair is all or nothing).  Per article it keeps a few
- * words: its story and time, and for postings and bands the count and a
- * sum of mixed hashes of the entries it should have, compared with those of
- * the entries found -- so a missing, extra or wrong entry shows without
- * holding any index in memory.
+ * words: its story, its time and how many stories and keys name it.  (The
+ * clustering's candidate index is not stored but rebuilt from the
+ * articles: see cluster/index.h.)
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -21,17 +20,12 @@
 #include "base/banned.h"
 
 #define REPORT_MAX 1000
-#define BANDS_MAX 256
 
 struct art {
 	uint64_t id, story;
 	int64_t time;
-	uint64_t want_psum, got_psum; /* postings: sum of mix(term) */
-	uint64_t want_bsum, got_bsum; /* bands: sum of mix(band, hash) */
-	uint32_t want_p, got_p, want_b, got_b;
 	uint16_t listed;              /* stories listing it */
 	uint16_t nkeys;
-	uint8_t bad_p, bad_b;
 };
 
 struct sty {
@@ -61,7 +55,6 @@ struct fsck {
 	struct tmap df;
 	uint64_t *bad_story; /* stories to rebuild */
 	size_t nbad_story, abad_story;
-	int bands_known;
 };
 
 static void NF_PRINTF(2, 3)
@@ -256,10 +249,7 @@ on_article(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 {
 	struct store_article a;
 	struct art *x;
-	uint8_t band[BANDS_MAX];
-	uint64_t hash[BANDS_MAX], posted[STORE_POSTED_TERMS];
 	uint32_t i;
-	int nb, np;
 
 	if (k->mv_size != 8 || article_decode(v, get_be64(k->mv_data), &a)) {
 		problem(f, "article %llu: corrupt record",
@@ -277,18 +267,6 @@ on_article(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 	for (i = 0; i < a.nterms; i++)
 		if (tmap_add(&f->df, a.terms[i].h))
 			goto oom;
-	np = store_posted_terms(&a, posted);
-	for (i = 0; i < (uint32_t)np; i++) {
-		x->want_p++;
-		x->want_psum += mix(posted[i]);
-	}
-	nb = store_band_keys(&a, band, hash, BANDS_MAX);
-	if (nb < 0)
-		f->bands_known = 0;
-	for (i = 0; nb > 0 && i < (uint32_t)nb; i++) {
-		x->want_b++;
-		x->want_bsum += mix(hash[i] ^ mix(band[i]));
-	}
 	if (a.story == 0)
 		problem(f, "article %llu: in no story", (unsigned long long)a.id);
 	store_article_release(&a);
@@ -453,66 +431,6 @@ on_akey(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 	return del_current(f, c, "akeys") ? -1 : f->repair ? 2 : 0;
 }
 
-/* ---- postings and bands ----------------------------------------------- */
-
-static int
-on_posting(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
-{
-	const unsigned char *p = v->mv_data;
-	struct art *x;
-	uint64_t term, id;
-	int64_t ts;
-
-	f->st->postings++;
-	if (k->mv_size != 8 || v->mv_size != 24) {
-		problem(f, "postings: malformed entry");
-		return del_current(f, c, "postings") ? -1 : f->repair ? 2 : 0;
-	}
-	term = get_be64(k->mv_data);
-	ts = time_unkey(get_be64(p));
-	id = get_be64(p + 8);
-	if ((x = find_art(f, id)) == NULL || x->time != ts || x->story != get_be64(p + 16)) {
-		problem(f, "postings: term %016llx, article %llu: %s", (unsigned long long)term,
-		        (unsigned long long)id,
-		        x == NULL ? "no such article" : x->time != ts ? "not the article's time"
-		                                                       : "not the article's story");
-		if (x)
-			x->bad_p = 1;
-		return del_current(f, c, "postings") ? -1 : f->repair ? 2 : 0;
-	}
-	x->got_p++;
-	x->got_psum += mix(term);
-	return 0;
-}
-
-static int
-on_band(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
-{
-	const unsigned char *p = k->mv_data;
-	struct art *x;
-	uint64_t id;
-	int64_t ts;
-
-	f->st->bands++;
-	if (k->mv_size != 25 || v->mv_size != 8) {
-		problem(f, "bands: malformed entry");
-		return del_current(f, c, "bands") ? -1 : f->repair ? 2 : 0;
-	}
-	ts = time_unkey(get_be64(p + 9));
-	id = get_be64(p + 17);
-	/* the story in the value is a hint (the story when written) */
-	if ((x = find_art(f, id)) == NULL || x->time != ts) {
-		problem(f, "bands: band %u, article %llu: %s", p[0], (unsigned long long)id,
-		        x == NULL ? "no such article" : "not the article's time");
-		if (x)
-			x->bad_b = 1;
-		return del_current(f, c, "bands") ? -1 : f->repair ? 2 : 0;
-	}
-	x->got_b++;
-	x->got_bsum += mix(get_be64(p + 1) ^ mix(p[0]));
-	return 0;
-}
-
 static int
 on_df(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 {
@@ -531,61 +449,6 @@ on_df(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 }
 
 /* ---- repair ----------------------------------------------------------- */
-
-/* reindex(f, x): write article ${x}'s postings and bands again, and remove
- * those of its entries that are not its own. */
-static int
-reindex(struct fsck *f, struct art *x, int postings, int bands)
-{
-	struct store_article a;
-	uint8_t band[BANDS_MAX];
-	uint64_t hash[BANDS_MAX], posted[STORE_POSTED_TERMS];
-	uint32_t i;
-	int nb, np, rc;
-
-	if ((rc = store_article_get(f->t, x->id, &a)))
-		return rc > 0 ? 0 : -1;
-	rc = -1;
-	np = postings ? store_posted_terms(&a, posted) : 0;
-	for (i = 0; i < (uint32_t)np; i++) {
-		if (store_posting_put(f->t, posted[i], x->time, x->id, x->story))
-			goto out;
-		f->st->repaired++;
-	}
-	nb = bands ? store_band_keys(&a, band, hash, BANDS_MAX) : 0;
-	for (i = 0; nb > 0 && i < (uint32_t)nb; i++) {
-		if (store_band_put(f->t, band[i], hash[i], x->time, x->id, x->story))
-			goto out;
-		f->st->repaired++;
-	}
-	rc = 0;
-out:
-	store_article_release(&a);
-	return rc;
-}
-
-/* stray(f, c, k, v): a second pass over postings removing the entries of
- * re-indexed articles whose term is not among the article's. */
-static int
-on_stray_posting(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
-{
-	struct art *x = v->mv_size == 24 ? find_art(f, get_be64((const unsigned char *)v->mv_data + 8))
-	                                 : NULL;
-	struct store_article a;
-	uint64_t term = k->mv_size == 8 ? get_be64(k->mv_data) : 0, posted[STORE_POSTED_TERMS];
-	uint32_t i;
-	int found = 0, np;
-
-	if (x == NULL || !x->bad_p)
-		return 0;
-	if (store_article_get(f->t, x->id, &a))
-		return 0;
-	np = store_posted_terms(&a, posted);
-	for (i = 0; i < (uint32_t)np; i++)
-		found |= posted[i] == term;
-	store_article_release(&a);
-	return found ? 0 : del_current(f, c, "postings") ? -1 : 2;
-}
 
 static int
 cmp_art_story(const void *x, const void *y)
@@ -691,7 +554,6 @@ static int
 repair(struct fsck *f)
 {
 	size_t i;
-	int stray = 0;
 
 	if (repair_stories(f))
 		return -1;
@@ -707,18 +569,6 @@ repair(struct fsck *f)
 			return -1;
 		f->st->repaired++;
 	}
-	for (i = 0; i < f->na; i++) {
-		struct art *x = &f->a[i];
-		int p = x->bad_p, b = x->bad_b && f->bands_known;
-
-		if (p || b) {
-			if (reindex(f, x, p, b))
-				return -1;
-			stray |= p;
-		}
-	}
-	if (stray && walk(f, DB_POSTINGS, on_stray_posting))
-		return -1;
 	/* df: raised to what the records hold; ndocs: at least the articles */
 	for (i = 0; i < f->df.cap; i++) {
 		if (f->df.v[i] == 0 || store_df(f->t, f->df.k[i]) >= f->df.v[i])
@@ -747,8 +597,7 @@ check(struct fsck *f)
 
 	if (walk(f, DB_ARTICLES, on_article) || walk(f, DB_STORIES, on_story) ||
 	    walk(f, DB_STORY_TIME, on_story_time) || walk(f, DB_KEYS, on_key) ||
-	    walk(f, DB_AKEYS, on_akey) || walk(f, DB_POSTINGS, on_posting) ||
-	    walk(f, DB_BANDS, on_band) || walk(f, DB_DF, on_df))
+	    walk(f, DB_AKEYS, on_akey) || walk(f, DB_DF, on_df))
 		return -1;
 	for (i = 0; i < f->na; i++) {
 		struct art *x = &f->a[i];
@@ -761,16 +610,6 @@ check(struct fsck *f)
 			problem(f, "article %llu: listed by %u stories", id, x->listed);
 		if (x->nkeys == 0)
 			problem(f, "article %llu: no identity key names it", id);
-		if (x->want_p != x->got_p || x->want_psum != x->got_psum) {
-			problem(f, "article %llu: %u postings where %u are due%s", id, x->got_p,
-			        x->want_p, x->want_p == x->got_p ? " (other terms)" : "");
-			x->bad_p = 1;
-		}
-		if (f->bands_known && (x->want_b != x->got_b || x->want_bsum != x->got_bsum)) {
-			problem(f, "article %llu: %u band entries where %u are due", id, x->got_b,
-			        x->want_b);
-			x->bad_b = 1;
-		}
 	}
 	for (i = 0; i < f->ns; i++)
 		if (!f->s[i].timed && !f->s[i].bad)
@@ -796,7 +635,6 @@ store_fsck(struct store *s, int repair_it, void (*report)(const char *msg, void 
 	f.report = report;
 	f.ctx = ctx;
 	f.st = &st;
-	f.bands_known = 1;
 	if ((f.t = store_begin(s, repair_it, err)) == NULL)
 		goto out;
 	if (check(&f) || (repair_it && st.problems && repair(&f))) {

@@ -10,7 +10,6 @@
 #include "store/store_int.h"
 #include "base/banned.h"
 
-#define BANDS_MAX 256 /* band keys of one article at most */
 
 /* A story that loses articles in this transaction. */
 struct hit_story {
@@ -125,16 +124,13 @@ drop_article(struct store_txn *t, struct batch *b, uint64_t id)
 	struct hit_story *hs;
 	unsigned char kb[8];
 	MDB_val k;
-	uint8_t band[BANDS_MAX];
-	uint64_t hash[BANDS_MAX], owner, posted[STORE_POSTED_TERMS];
-	int64_t at;
-	int i, nb, np, rc = -1;
+	uint64_t owner;
+	int rc = -1;
 	uint32_t j;
 
 	if ((rc = store_article_get(t, id, &a)))
 		return rc > 0 ? 0 : -1;
 	rc = -1;
-	at = store_article_time(&a);
 	/* identity keys: only those still naming this article */
 	b->nkeys = 0;
 	if (store_article_keys(t, id, collect_key, b))
@@ -152,19 +148,10 @@ drop_article(struct store_txn *t, struct batch *b, uint64_t id)
 	k.mv_data = kb;
 	if (txn_del(t, DB_AKEYS, &k))
 		goto out;
-	/* postings and term statistics */
-	np = store_posted_terms(&a, posted);
-	for (i = 0; i < np; i++)
-		if (posting_del(t, posted[i], at, id))
-			goto out;
 	/* df and ndocs are left as they are: document frequencies count
 	 * every article ever stored (the raw terms behind them are not
-	 * kept), so the IDF weights stay consistent over the whole history */
-	/* copy-tier buckets */
-	nb = store_band_keys(&a, band, hash, BANDS_MAX);
-	for (i = 0; i < nb; i++)
-		if (store_band_del(t, band[i], hash[i], at, id))
-			goto out;
+	 * kept), so the IDF weights stay consistent over the whole history.
+	 * The candidate index is in memory, rebuilt without it. */
 	/* its story and its first feed (the one that counts it) */
 	if (a.story) {
 		if ((hs = hit_story(b, a.story)) == NULL ||

@@ -15,8 +15,7 @@
 #include "base/banned.h"
 
 const char *const store_db_names[DB_COUNT] = {
-	"meta", "feeds", "articles", "keys", "stories", "story_time", "term_postings", "df",
-	"bands",
+	"meta", "feeds", "articles", "keys", "stories", "story_time", "df",
 	"akeys",
 };
 
@@ -99,7 +98,7 @@ meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t val)
 static unsigned
 db_flags(int i)
 {
-	return i == DB_AKEYS || i == DB_POSTINGS ? MDB_DUPSORT | MDB_DUPFIXED : 0;
+	return i == DB_AKEYS ? MDB_DUPSORT | MDB_DUPFIXED : 0;
 }
 
 /* migrate_1_2(txn, s): format 2 adds akeys, the reverse of keys. */
@@ -128,41 +127,26 @@ migrate_1_2(MDB_txn *txn, struct store *s)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* migrate_2_3(txn, s): format 3 keeps postings as the fixed-size,
- * time-sorted duplicates of their term ("term_postings"), in place of one
- * key per posting ("postings"). */
+/* drop_candidate_tables(txn, s): formats 2 and 3 kept the clustering's
+ * candidate lookups in the store ("postings", then "term_postings", and
+ * "bands"); format 4 holds them in memory (cluster/index.h), so the
+ * tables go. */
 static int
-migrate_2_3(MDB_txn *txn, struct store *s)
+drop_candidate_tables(MDB_txn *txn, struct store *s)
 {
-	MDB_dbi old;
-	MDB_cursor *c;
-	MDB_val k, v, nk, nv;
-	unsigned char vb[24];
-	int rc, op = MDB_FIRST;
+	static const char *const gone[] = {"postings", "term_postings", "bands"};
+	MDB_dbi dbi;
+	size_t i;
+	int rc;
 
-	if ((rc = mdb_dbi_open(txn, "postings", 0, &old)))
-		return rc == MDB_NOTFOUND ? 0 : rc;
-	if ((rc = mdb_cursor_open(txn, old, &c)))
-		return rc;
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		const unsigned char *p = k.mv_data;
-
-		op = MDB_NEXT;
-		if (k.mv_size != 24 || v.mv_size != 8)
-			continue; /* malformed: fsck --repair posts the article again */
-		memcpy(vb, p + 8, 16);
-		memcpy(vb + 16, v.mv_data, 8);
-		nk.mv_size = 8;
-		nk.mv_data = (void *)p;
-		nv.mv_size = 24;
-		nv.mv_data = vb;
-		if ((rc = mdb_put(txn, s->dbi[DB_POSTINGS], &nk, &nv, 0)))
-			break;
+	(void)s;
+	for (i = 0; i < NF_ARRAY_LEN(gone); i++) {
+		if ((rc = mdb_dbi_open(txn, gone[i], 0, &dbi)) == MDB_NOTFOUND)
+			continue;
+		if (rc || (rc = mdb_drop(txn, dbi, 1)))
+			return rc;
 	}
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND)
-		return rc;
-	return mdb_drop(txn, old, 1);
+	return 0;
 }
 
 /* The migrations from each older format to the next, in one transaction. */
@@ -171,7 +155,8 @@ static const struct migration {
 	int (*fn)(MDB_txn *, struct store *);
 } migrations[] = {
 	{1, migrate_1_2},
-	{2, migrate_2_3},
+	{2, drop_candidate_tables},
+	{3, drop_candidate_tables},
 };
 
 static int
@@ -913,14 +898,16 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 }
 
 int
-store_article_each(struct store_txn *t, int (*fn)(const struct store_article *, void *),
-                   void *ctx)
+store_article_each_from(struct store_txn *t, uint64_t from,
+                        int (*fn)(const struct store_article *, void *), void *ctx)
 {
 	MDB_cursor *c;
-	MDB_val k, v;
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v;
 	struct store_article a;
-	int rc, op = MDB_FIRST, stop = 0;
+	int rc, op = MDB_SET_RANGE, stop = 0;
 
+	put_be64(kb, from);
 	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ARTICLES], &c)))
 		return lmdb_fail(t, NULL, rc, "articles");
 	while (!stop && (rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
@@ -936,6 +923,13 @@ store_article_each(struct store_txn *t, int (*fn)(const struct store_article *, 
 	if (rc && rc != MDB_NOTFOUND)
 		return lmdb_fail(t, NULL, rc, "articles");
 	return 0;
+}
+
+int
+store_article_each(struct store_txn *t, int (*fn)(const struct store_article *, void *),
+                   void *ctx)
+{
+	return store_article_each_from(t, 0, fn, ctx);
 }
 
 void
@@ -1297,127 +1291,6 @@ store_df_add_many(struct store_txn *t, const uint64_t *terms, const int32_t *del
 	mdb_cursor_close(c);
 	if (rc)
 		return lmdb_fail(t, NULL, rc, "df");
-	return 0;
-}
-
-void
-posting_val(unsigned char vb[24], int64_t time, uint64_t article, uint64_t story)
-{
-	put_be64(vb, time_key(time));
-	put_be64(vb + 8, article);
-	put_be64(vb + 16, story);
-}
-
-/*
- * posting_find(t, c, term, time, article, v): position ${c} on the posting
- * (term; time, article, any story), its value in ${v}: 0, 1 when there is
- * none, -1 on error (reported).
- */
-static int
-posting_find(struct store_txn *t, MDB_cursor *c, uint64_t term, int64_t time,
-             uint64_t article, MDB_val *v)
-{
-	unsigned char kb[8], vb[24];
-	MDB_val k = {8, kb};
-	int rc;
-
-	put_be64(kb, term);
-	posting_val(vb, time, article, 0);
-	v->mv_size = 24;
-	v->mv_data = vb;
-	rc = mdb_cursor_get(c, &k, v, MDB_GET_BOTH_RANGE);
-	if (rc == MDB_NOTFOUND)
-		return 1;
-	if (rc)
-		return lmdb_fail(t, NULL, rc, "postings");
-	return v->mv_size == 24 && memcmp(v->mv_data, vb, 16) == 0 ? 0 : 1;
-}
-
-int
-store_posting_put(struct store_txn *t, uint64_t term, int64_t time, uint64_t article,
-                  uint64_t story)
-{
-	unsigned char kb[8], vb[24];
-	MDB_val k = {8, kb}, v = {24, vb};
-
-	put_be64(kb, term);
-	posting_val(vb, time, article, story);
-	return txn_put(t, DB_POSTINGS, &k, &v, 0);
-}
-
-/* posting_change(t, term, time, article, story, del): re-point (or with
- * ${del}, remove) one posting; nothing when there is no such posting. */
-static int
-posting_change(struct store_txn *t, uint64_t term, int64_t time, uint64_t article,
-               uint64_t story, int del)
-{
-	MDB_cursor *c;
-	MDB_val v;
-	int rc;
-
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_POSTINGS], &c)))
-		return lmdb_fail(t, NULL, rc, "postings");
-	rc = posting_find(t, c, term, time, article, &v);
-	if (rc == 0 && (del || get_be64((const unsigned char *)v.mv_data + 16) != story) &&
-	    (rc = mdb_cursor_del(c, 0)))
-		rc = lmdb_fail(t, NULL, rc, "postings");
-	mdb_cursor_close(c);
-	if (rc == 0 && !del)
-		return store_posting_put(t, term, time, article, story);
-	return rc < 0 ? -1 : 0;
-}
-
-int
-store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time, uint64_t article,
-                        uint64_t story)
-{
-	/* only an existing posting is re-pointed: not every term is posted */
-	return posting_change(t, term, time, article, story, 0);
-}
-
-int
-posting_del(struct store_txn *t, uint64_t term, int64_t time, uint64_t article)
-{
-	return posting_change(t, term, time, article, 0, 1);
-}
-
-int
-store_postings_scan(struct store_txn *t, uint64_t term, int64_t tmin, int64_t tmax,
-                    int (*fn)(uint64_t, uint64_t, int64_t, void *), void *ctx)
-{
-	unsigned char kb[8], vb[24];
-	uint64_t kmin = time_key(tmin), kmax = time_key(tmax);
-	MDB_cursor *c;
-	MDB_val k = {8, kb}, v = {24, vb};
-	int rc, stop = 0;
-
-	put_be64(kb, term);
-	posting_val(vb, tmin, 0, 0);
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_POSTINGS], &c)))
-		return lmdb_fail(t, NULL, rc, "postings");
-	/* the postings of a term are its duplicates, fixed-size and sorted by
-	 * time: read a page of them at once (a term with one posting leaves
-	 * ${v} as MDB_GET_BOTH_RANGE set it) */
-	rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH_RANGE);
-	if (rc == 0)
-		rc = mdb_cursor_get(c, &k, &v, MDB_GET_MULTIPLE);
-	for (; rc == 0 && !stop; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_MULTIPLE)) {
-		const unsigned char *p = v.mv_data, *end = p + v.mv_size / 24 * 24;
-
-		for (; p < end; p += 24) {
-			uint64_t tk = get_be64(p);
-
-			if (tk < kmin)
-				continue; /* the page began before the window */
-			if (tk > kmax || fn(get_be64(p + 8), get_be64(p + 16), time_unkey(tk), ctx)) {
-				stop = 1;
-				break;
-			}
-		}
-	}
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return lmdb_fail(t, NULL, rc, "postings");
 	return 0;
 }
 

@@ -28,17 +28,13 @@
  *                                                     article's keys (format 2)
  *   stories     u64 id (8)                            story record
  *   story_time  time last_seen (8) + u64 story id (8) empty; newest last
- *   term_postings u64 term (8),                       time (8) + u64 art (8) +
- *               MDB_DUPSORT | MDB_DUPFIXED            u64 story (8): the articles
- *               of each term in time order (candidate lookup, a page of them per
- *               read); one per term of store_posted_terms() of the article (none
- *               for TIER_ALONE); time is store_article_time() (format 3)
  *   df          u64 term (8)                          u32 native-endian: articles
  *               whose raw terms hold the term (a superset of the record's terms)
- *   bands       u8 band (1) + u64 hash (8) + time (8) u64 BE story id when
- *               + u64 article id (8)                  written (a hint: the copy
- *               tier reads the story from the article): the LSH buckets of the
- *               copy tier, store_band_keys() of the article record (bands.c)
+ *
+ * The clustering's candidate lookups (the postings of an article's
+ * heaviest terms, its copy-tier LSH buckets) are not stored: they are
+ * derived from the article records and held in memory by the process that
+ * writes (cluster/index.h).
  *
  * Records are a record-version byte (1 for every record type) followed by
  * fields in a fixed order.  Encodings (codec.h): varint = LEB128;
@@ -66,19 +62,18 @@
  * Invariants (what `newsfold fsck` checks): every key and akeys entry
  * names an existing article, each the other's reverse; an article's story
  * exists and lists it, and every article a story lists names that story;
- * story_time holds exactly (last_seen, id) of every story; postings hold
- * exactly (term, time, id) -> story for store_posted_terms() of
- * every article; df of a term is at least the number of article records
- * holding it; "ndocs" is at least the number of articles; bands hold exactly the
- * store_band_keys() of every article, with its time.
+ * story_time holds exactly (last_seen, id) of every story; df of a term is
+ * at least the number of article records holding it; "ndocs" is at least
+ * the number of articles.
  *
  * Formats: a database of a newer format than STORE_FORMAT is refused; an
  * older one is migrated in one write transaction when opened for writing
  * (read-only, an older one is refused with a hint to poll first).
  *   1  the first format
  *   2  adds akeys (built from keys by the migration)
- *   3  term_postings replaces postings (term, time, art -> story: one key
- *      per posting), its entries moved by the migration
+ *   3  term_postings replaced postings (term -> time, art, story duplicates)
+ *   4  the candidate lookups leave the store for memory: the migration
+ *      drops "postings", "term_postings" and "bands"
  *
  * Memory: strings of a record read from the store point into LMDB's map
  * and are valid only until the end of the transaction (or the next write
@@ -103,7 +98,7 @@
 
 #include "base/base.h"
 
-#define STORE_FORMAT 3
+#define STORE_FORMAT 4
 
 struct store;
 struct store_txn;
@@ -244,6 +239,9 @@ int store_article_put(struct store_txn *t, const struct store_article *a);
  * non-zero to stop.  A corrupt record is reported and skipped. */
 int store_article_each(struct store_txn *t, int (*fn)(const struct store_article *, void *),
                        void *ctx);
+/* store_article_each_from(t, from, fn, ctx): likewise, from id ${from}. */
+int store_article_each_from(struct store_txn *t, uint64_t from,
+                            int (*fn)(const struct store_article *, void *), void *ctx);
 
 /* store_key(tag, a, alen, b, blen, out): an identity key (17 bytes). */
 void store_key(char tag, const void *a, size_t alen, const void *b, size_t blen,
@@ -289,7 +287,7 @@ int store_story_put(struct store_txn *t, const struct store_story *s, int64_t ol
 int store_stories_newest(struct store_txn *t, int64_t since,
                          int (*fn)(uint64_t id, int64_t last_seen, void *), void *ctx);
 
-/* ---- term statistics and postings ------------------------------------- */
+/* ---- term statistics and candidate keys ------------------------------- */
 
 /* store_df(t, term): articles holding ${term}. */
 uint32_t store_df(struct store_txn *t, uint64_t term);
@@ -298,28 +296,15 @@ int store_df_add(struct store_txn *t, uint64_t term, int32_t delta);
  * with one cursor; quickest with ${terms} in ascending order. */
 int store_df_add_many(struct store_txn *t, const uint64_t *terms, const int32_t *deltas,
                       size_t n);
-int store_posting_put(struct store_txn *t, uint64_t term, int64_t time, uint64_t article,
-                      uint64_t story);
 /*
- * store_posted_terms(a, out): the terms of article ${a} that have postings:
- * its STORE_POSTED_TERMS heaviest (weight descending, then hash
- * ascending), none for TIER_ALONE; into ${out} (room for
- * STORE_POSTED_TERMS); returns how many.  cluster_assign() posts exactly
- * these; retention and fsck recompute them.
+ * store_posted_terms(a, out): the terms of article ${a} that have postings
+ * in the clustering's candidate index (cluster/index.h, in memory): its
+ * STORE_POSTED_TERMS heaviest (weight descending, then hash ascending),
+ * none for TIER_ALONE; into ${out} (room for STORE_POSTED_TERMS); returns
+ * how many.
  */
 #define STORE_POSTED_TERMS 16
 int store_posted_terms(const struct store_article *a, uint64_t *out);
-/* store_postings_scan(t, term, tmin, tmax, fn, ctx): articles holding
- * ${term} with time in [tmin, tmax], in time order; fn returns non-zero to
- * stop.  Returns -1 on error. */
-int store_postings_scan(struct store_txn *t, uint64_t term, int64_t tmin, int64_t tmax,
-                        int (*fn)(uint64_t article, uint64_t story, int64_t time, void *),
-                        void *ctx);
-/* store_posting_set_story(t, term, time, article, story): re-point one
- * posting (when articles move between stories); nothing when there is no
- * such posting. */
-int store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time,
-                            uint64_t article, uint64_t story);
 
 /* ---- copy-tier LSH buckets (bands.c) ---------------------------------- */
 
@@ -337,26 +322,13 @@ int store_posting_set_story(struct store_txn *t, uint64_t term, int64_t time,
 #define STORE_BANDS ((STORE_SIG_FULL + STORE_SIG_LEAD) / STORE_BAND_ROWS)
 
 /*
- * store_band_keys(a, band, hash, max): the LSH buckets of article ${a}
- * recomputed from its record (a->sig), as its bands entries were written:
- * up to ${max} pairs into ${band}/${hash}; returns how many, or -1 when the
- * signature is not of this build's shape (then retention and fsck cannot
- * check or delete that article's bands entries).
+ * store_band_keys(a, band, hash, max): the LSH buckets of article ${a},
+ * from its record (a->sig), as the candidate index (cluster/index.h) holds
+ * them: up to ${max} pairs into ${band}/${hash}; each hash is seeded with
+ * its band, so the hash alone names the bucket.  Returns how many, or -1
+ * when the signature is not of this build's shape (no buckets then).
  */
 int store_band_keys(const struct store_article *a, uint8_t *band, uint64_t *hash, int max);
-
-int store_band_put(struct store_txn *t, uint8_t band, uint64_t hash, int64_t time,
-                   uint64_t article, uint64_t story);
-int store_band_del(struct store_txn *t, uint8_t band, uint64_t hash, int64_t time,
-                   uint64_t article);
-/* store_bands_scan(t, band, hash, tmin, tmax, fn, ctx): articles in bucket
- * (${band}, ${hash}) with time in [tmin, tmax]; fn returns non-zero to
- * stop. */
-int store_bands_scan(struct store_txn *t, uint8_t band, uint64_t hash, int64_t tmin,
-                     int64_t tmax,
-                     int (*fn)(uint64_t article, uint64_t story, int64_t time, void *),
-                     void *ctx);
-
 
 /* ---- retention (retention.c) ------------------------------------------ */
 
@@ -369,8 +341,8 @@ struct store_expire_stats {
 
 /*
  * store_expire(s, before, max_per_txn, stats, err): remove the articles
- * first seen before ${before} with their identity keys, postings, df
- * counts, bands and story membership (an emptied story is removed; the
+ * first seen before ${before} with their identity keys and story
+ * membership (an emptied story is removed; the
  * others get their article list, outlets, times, representative and
  * centroid updated), at most ${max_per_txn} articles per write
  * transaction, so readers and writers are never held up long.  Articles go
@@ -385,7 +357,7 @@ int store_expire(struct store *s, int64_t before, size_t max_per_txn,
 /* ---- consistency (fsck.c) --------------------------------------------- */
 
 struct store_fsck_stats {
-	uint64_t articles, stories, keys, postings, bands;
+	uint64_t articles, stories, keys;
 	uint64_t problems;       /* inconsistencies found */
 	uint64_t repaired;       /* index entries written or removed by repair */
 };
@@ -396,9 +368,8 @@ struct store_fsck_stats {
  * ${report}(message, ctx) once for each inconsistency (at most 1000
  * messages; stats->problems counts them all).  With ${repair} (a store
  * opened for writing), rebuild what the articles determine afterwards:
- * akeys, story records' membership/outlets/times, story_time, postings,
- * bands (when store_band_keys() is known), df (raised to the records'
- * counts) and ndocs; keys naming no article are removed.  Returns 0 (look
+ * akeys, story records' membership/outlets/times, story_time, df (raised
+ * to the records' counts) and ndocs; keys naming no article are removed.  Returns 0 (look
  * at stats->problems) or -1 with ${err} when the store could not be read.
  * Costs one pass over each database, and memory for two words per article
  * plus the distinct terms.

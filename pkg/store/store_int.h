@@ -18,8 +18,8 @@
 #define MAP_TINY ((size_t)64 << 10) /* STORE_TINY_MAP */
 #define FEED_URL_MAX 500
 
-enum { DB_META, DB_FEEDS, DB_ARTICLES, DB_KEYS, DB_STORIES, DB_STORY_TIME, DB_POSTINGS,
-       DB_DF, DB_BANDS, DB_AKEYS, DB_COUNT };
+enum { DB_META, DB_FEEDS, DB_ARTICLES, DB_KEYS, DB_STORIES, DB_STORY_TIME, DB_DF, DB_AKEYS,
+       DB_COUNT };
 extern const char *const store_db_names[DB_COUNT];
 
 /*
@@ -65,10 +65,6 @@ int txn_get(struct store_txn *t, int db, MDB_val *k, MDB_val *v);
 int txn_del(struct store_txn *t, int db, MDB_val *k);
 /* time_id_key(kb, time, id): a story_time key. */
 void time_id_key(unsigned char kb[16], int64_t time, uint64_t id);
-/* posting_val(vb, time, article, story): a postings value. */
-void posting_val(unsigned char vb[24], int64_t time, uint64_t article, uint64_t story);
-/* posting_del(t, term, time, article): remove one posting (none: 0). */
-int posting_del(struct store_txn *t, uint64_t term, int64_t time, uint64_t article);
 /* article_decode(v, id, a): decode an article record; 0 or -1 (corrupt). */
 int article_decode(const MDB_val *v, uint64_t id, struct store_article *a);
 /* story_decode(v, id, s): likewise for a story record. */

@@ -23,15 +23,20 @@ bash "$eval_dir/cluster_quality.sh" "$NEWSFOLD" "$shared/stories/ecbplus-dev.jso
 echo "-- replay of $(basename "$items")"
 n=$(python3 "$here/items_to_feeds.py" "$items" "$w/feeds" ${BENCH_LIMIT:+--limit $BENCH_LIMIT})
 printf '[store]\nsync = batch\n' > "$w/batch.conf"
-/usr/bin/time -f '%e %U %S %M' -o "$w/time" \
-	"$NEWSFOLD" -c "$w/batch.conf" -d "$w/db" -f "$w/feeds/feeds.d" poll 2>/dev/null
+NEWSFOLD_DEBUG=1 /usr/bin/time -f '%e %U %S %M' -o "$w/time" \
+	"$NEWSFOLD" -c "$w/batch.conf" -d "$w/db" -f "$w/feeds/feeds.d" poll 2>"$w/poll.err"
+# the candidate index the poll held in memory (cluster/index.h)
+ix=$(sed -n 's/.*candidate index: \([0-9]*\) articles, \([0-9]*\) bytes.*/\1 \2/p' "$w/poll.err" | tail -1)
 read -r wall user sys rss < "$w/time"
 bytes=$(( $(du -sk "$w/db" | cut -f1) * 1024 )) # blocks in use: the map file is sparse
 multi=$("$NEWSFOLD" -c /dev/null -d "$w/db" stories --all --min-outlets 3 | wc -l)
 awk -v n="$n" -v wall="$wall" -v user="$user" -v sys="$sys" -v rss="$rss" -v bytes="$bytes" \
-    -v multi="$multi" 'BEGIN {
+    -v multi="$multi" -v ix="$ix" 'BEGIN {
+	split(ix, x, " ")
 	printf "articles %d  wall %.1f s  cpu %.1f s\n", n, wall, user + sys
 	printf "per article: %.0f us wall, %.0f us cpu (goal 40 us)\n", wall / n * 1e6, (user + sys) / n * 1e6
 	printf "peak memory %.0f MB, database %.0f bytes per article\n", rss / 1024, bytes / n
+	printf "candidate index: %d articles, %.1f MB, %.0f bytes per article (goal 200)\n",
+		x[1], x[2] / 1048576, x[1] ? x[2] / x[1] : 0
 	printf "stories with 3 or more outlets: %d\n", multi
 }'

@@ -54,7 +54,8 @@ for mode in durable batch; do
 	db=$T/db-$mode
 	nf() { "$NEWSFOLD" -c "$T/$mode.conf" -d "$db" -f "$T/feeds.d" "$@"; }
 	a=$(ms)
-	memrun "$T/mem" "$NEWSFOLD" -c "$T/$mode.conf" -d "$db" -f "$T/feeds.d" poll 2>"$T/poll.err"
+	memrun "$T/mem" env NEWSFOLD_DEBUG=1 "$NEWSFOLD" -c "$T/$mode.conf" -d "$db" -f "$T/feeds.d" \
+		poll 2>"$T/poll.err"
 	b=$(ms)
 	secs=$(( b - a ))
 	size=$(du -k "$db/data.mdb" | cut -f1)
@@ -65,6 +66,10 @@ for mode in durable batch; do
 		$(( size * 1024 / N ))
 	printf '%-8s peak RSS %d MB: anonymous %d MB, mapped database pages %d MB\n' "$mode" \
 		$((hwm / 1024)) $((anon / 1024)) $((file / 1024))
+	# the candidate index the poll held in memory (cluster/index.h)
+	sed -n 's/.*candidate index: \([0-9]*\) articles, \([0-9]*\) bytes.*/\1 \2/p' "$T/poll.err" |
+		tail -1 | awk -v m="$mode" '{ printf "%-8s candidate index: %d articles, %.0f MB, %.0f bytes/article\n",
+			m, $1, $2 / 1048576, $1 ? $2 / $1 : 0 }'
 	printf '%-8s stories --since 24h: %d ms   show: %d ms\n' "$mode" \
 		"$(lat nf stories --since 24h)" "$(lat nf show "$story")"
 done

@@ -217,85 +217,17 @@ stories_list_newest_first_and_follow_updates(void **state)
 	store_close(s);
 }
 
-static int
-collect_posting(uint64_t article, uint64_t story, int64_t time, void *ctx)
-{
-	uint64_t *out = ctx;
-
-	out[++out[0]] = article;
-	return 0;
-}
-
 static void
-postings_are_scanned_within_the_time_window(void **state)
+document_frequencies_count_up_and_down(void **state)
 {
 	struct store *s = open_rw();
 	struct store_txn *t = store_begin(s, 1, NULL);
-	uint64_t got[8] = {0};
 
-	assert_int_equal(store_posting_put(t, 5, -100, 1, 1), 0);
-	assert_int_equal(store_posting_put(t, 5, 1000, 2, 1), 0);
-	assert_int_equal(store_posting_put(t, 5, 5000, 3, 2), 0);
-	assert_int_equal(store_posting_put(t, 6, 1000, 4, 3), 0);
-	assert_int_equal(store_postings_scan(t, 5, -200, 2000, collect_posting, got), 0);
-	assert_int_equal(got[0], 2);
-	assert_int_equal(got[1], 1);
-	assert_int_equal(got[2], 2);
 	assert_int_equal(store_df_add(t, 5, 2), 0);
 	assert_int_equal(store_df_add(t, 5, -1), 0);
 	assert_int_equal(store_df(t, 5), 1);
 	assert_int_equal(store_df(t, 6), 0);
 	store_abort(t);
-	store_close(s);
-}
-
-struct seen_postings {
-	size_t n;
-	int64_t last;
-	int ordered;
-	uint64_t story_of_7;
-};
-
-static int
-count_posting(uint64_t article, uint64_t story, int64_t time, void *ctx)
-{
-	struct seen_postings *p = ctx;
-
-	p->ordered &= p->n == 0 || time >= p->last;
-	p->last = time;
-	p->n++;
-	if (article == 7)
-		p->story_of_7 = story;
-	return 0;
-}
-
-/* a term's postings fill several pages: the scan reads a page at a time
- * and keeps exactly the window, in time order; a re-pointed posting
- * reports its new story */
-static void
-postings_of_a_common_term_span_pages(void **state)
-{
-	struct store *s = open_rw();
-	struct store_txn *t = store_begin(s, 1, NULL);
-	struct seen_postings p = {0, 0, 1, 0};
-	uint64_t i;
-
-	/* written out of time order: the store keeps them sorted */
-	for (i = 1; i <= 2000; i++)
-		assert_int_equal(store_posting_put(t, 9, (int64_t)((i * 7919) % 2000), i, 1), 0);
-	assert_int_equal(store_posting_put(t, 8, 500, 1, 1), 0);
-	assert_int_equal(store_posting_put(t, 10, 500, 1, 1), 0);
-	assert_int_equal(store_posting_set_story(t, 9, (int64_t)((7 * 7919) % 2000), 7, 42), 0);
-	/* no such posting: nothing is added */
-	assert_int_equal(store_posting_set_story(t, 9, 3, 7, 43), 0);
-	assert_int_equal(store_postings_scan(t, 9, 300, 1499, count_posting, &p), 0);
-	assert_int_equal(p.n, 1200);
-	assert_true(p.ordered);
-	assert_int_equal(p.story_of_7, 42); /* (7 * 7919) % 2000 = 1433 */
-	p.n = 0;
-	assert_int_equal(store_postings_scan(t, 9, -5000, 5000, count_posting, &p), 0);
-	assert_int_equal(p.n, 2000);
-	assert_int_equal(store_commit(t, NULL, NULL), 0);
 	store_close(s);
 }
 
@@ -531,38 +463,38 @@ a_format_1_database_is_migrated_when_opened_for_writing(void **state)
 	store_close(s);
 }
 
-/* format 2 kept one key (term, time, article) -> story per posting */
+/* formats 2 and 3 kept the candidate lookups in tables of their own */
 static void
-a_format_2_database_moves_its_postings(void **state)
+a_format_3_database_drops_its_candidate_tables(void **state)
 {
+	static const char *const gone[] = {"postings", "term_postings", "bands"};
 	struct store *s = open_rw();
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	unsigned char kb[24] = {0}, vb[8] = {0}, ver[8] = {0};
-	MDB_val k = {24, kb}, v = {8, vb}, fk = {6, "format"}, fv = {8, ver};
-	uint64_t got[8] = {0};
+	unsigned char kb[8] = {0, 0, 0, 0, 0, 0, 0, 5}, vb[24] = {0}, ver[8] = {0};
+	MDB_val k = {8, kb}, v = {24, vb}, fk = {6, "format"}, fv = {8, ver};
 	struct store_txn *t;
-	int i;
+	struct store_article a = {0}, got;
+	size_t i;
 
+	t = store_begin(s, 1, NULL);
+	assert_int_equal(store_next_id(t, "article", &a.id), 0);
+	a.title = "kept";
+	a.first_seen = a.published = 1000;
+	assert_int_equal(store_article_put(t, &a), 0);
+	assert_int_equal(store_commit(t, NULL, NULL), 0);
 	store_close(s);
 	assert_int_equal(mdb_env_create(&env), 0);
 	mdb_env_set_maxdbs(env, 16);
 	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "term_postings", MDB_DUPSORT | MDB_DUPFIXED, &dbi), 0);
-	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	assert_int_equal(mdb_dbi_open(txn, "postings", MDB_CREATE, &dbi), 0);
 	for (i = 0; i < 3; i++) {
-		kb[7] = 5;                  /* term 5 */
-		kb[8] = 0x80;               /* time i * 100, its sign bit flipped */
-		kb[15] = (unsigned char)(i * 100);
-		kb[23] = (unsigned char)(i + 1); /* article */
-		vb[7] = (unsigned char)(10 + i); /* story */
+		assert_int_equal(mdb_dbi_open(txn, gone[i], MDB_CREATE, &dbi), 0);
 		assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
 	}
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	ver[7] = 2;
+	ver[7] = 3;
 	assert_int_equal(mdb_put(txn, dbi, &fk, &fv, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
@@ -570,18 +502,17 @@ a_format_2_database_moves_its_postings(void **state)
 	s = open_rw();
 	t = store_begin(s, 0, NULL);
 	assert_int_equal(store_counter(t, "format"), STORE_FORMAT);
-	assert_int_equal(store_postings_scan(t, 5, 50, 250, collect_posting, got), 0);
-	assert_int_equal(got[0], 2);
-	assert_int_equal(got[1], 2);
-	assert_int_equal(got[2], 3);
+	assert_int_equal(store_article_get(t, a.id, &got), 0);
+	assert_string_equal(got.title, "kept");
+	store_article_release(&got);
 	store_abort(t);
 	store_close(s);
-	/* the old table is gone */
 	assert_int_equal(mdb_env_create(&env), 0);
 	mdb_env_set_maxdbs(env, 16);
 	assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "postings", 0, &dbi), MDB_NOTFOUND);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(mdb_dbi_open(txn, gone[i], 0, &dbi), MDB_NOTFOUND);
 	mdb_txn_abort(txn);
 	mdb_env_close(env);
 }
@@ -762,24 +693,22 @@ raw_damage(void)
 {
 	MDB_env *env;
 	MDB_txn *txn;
-	MDB_dbi post, st, keys;
+	MDB_dbi akeys, st, keys;
 	MDB_cursor *c;
 	MDB_val k, v;
 	unsigned char dk[17] = "g0123456789abcdef", did[8] = {0, 0, 0, 0, 0, 0, 0x30, 0x39};
-	int i;
 
 	assert_int_equal(mdb_env_create(&env), 0);
 	mdb_env_set_maxdbs(env, 16);
 	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "term_postings", MDB_DUPSORT | MDB_DUPFIXED, &post), 0);
+	assert_int_equal(mdb_dbi_open(txn, "akeys", MDB_DUPSORT | MDB_DUPFIXED, &akeys), 0);
 	assert_int_equal(mdb_dbi_open(txn, "story_time", 0, &st), 0);
 	assert_int_equal(mdb_dbi_open(txn, "keys", 0, &keys), 0);
-	/* lose a few postings and a story_time entry; add a key to nothing */
-	assert_int_equal(mdb_cursor_open(txn, post, &c), 0);
+	/* lose an akeys entry and a story_time entry; add a key to nothing */
+	assert_int_equal(mdb_cursor_open(txn, akeys, &c), 0);
 	assert_int_equal(mdb_cursor_get(c, &k, &v, MDB_FIRST), 0);
-	for (i = 0; i < 3; i++)
-		assert_int_equal(mdb_cursor_del(c, 0), 0);
+	assert_int_equal(mdb_cursor_del(c, 0), 0);
 	mdb_cursor_close(c);
 	assert_int_equal(mdb_cursor_open(txn, st, &c), 0);
 	assert_int_equal(mdb_cursor_get(c, &k, &v, MDB_LAST), 0);
@@ -821,10 +750,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(articles_and_stories_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(stories_list_newest_first_and_follow_updates, setup,
 		                                teardown),
-		cmocka_unit_test_setup_teardown(postings_of_a_common_term_span_pages, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_format_2_database_moves_its_postings, setup,
+		cmocka_unit_test_setup_teardown(a_format_3_database_drops_its_candidate_tables, setup,
 		                                teardown),
-		cmocka_unit_test_setup_teardown(postings_are_scanned_within_the_time_window, setup,
+		cmocka_unit_test_setup_teardown(document_frequencies_count_up_and_down, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(identity_keys_map_to_articles, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_corrupt_record_is_reported_not_trusted, setup,

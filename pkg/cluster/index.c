@@ -1,0 +1,587 @@
+/* index: the clustering's candidate index, in memory (see index.h). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/index.h"
+#include "base/base.h"
+#include "base/banned.h"
+
+#define INLINE 2           /* postings a term holds without an array */
+#define NONE INT64_MIN     /* the time of a slot with no article */
+
+/* A term's postings are its articles' slots, oldest first: in the entry
+ * itself while there are at most INLINE, else in an array of its own
+ * (contiguous, so that a scan streams through memory). */
+struct term_ent {
+	uint64_t term;         /* 0: a free entry (term 0 is taken as 1) */
+	uint32_t n;            /* postings */
+	uint32_t cap;          /* of v; 0: the postings are in in[] */
+	union {
+		uint32_t *v;
+		uint32_t in[INLINE];
+	} u;
+};
+
+struct bucket_ent {
+	uint32_t lo;           /* the hash's low 32 bits: place and check */
+	uint32_t slot;         /* slot + 1; 0: empty */
+};
+
+enum { J_SLOTS, J_POST, J_BUCKET, J_STORY };
+
+struct jop {
+	uint8_t kind;
+	uint32_t slot;
+	uint64_t key;          /* term, bucket hash, old story, old slot count */
+	uint64_t next;         /* J_SLOTS: the old next_id */
+};
+
+struct slot {
+	uint64_t story;
+	int64_t time;          /* NONE: no article */
+};
+
+struct cluster_index {
+	int64_t horizon;
+	int64_t built;         /* when built; NONE: not built */
+	int broken;            /* out of memory, or an undo failed: rebuild */
+	uint64_t base;         /* the article id of slot 0 */
+	uint64_t next_id;      /* the next article id the index expects */
+	struct slot *slots;    /* slot i: article base + i */
+	size_t nslots, aslots;
+	size_t narticles;      /* slots holding an article */
+
+	struct term_ent *terms;
+	size_t tcap, tn;       /* a power of two; used */
+	size_t pbytes;         /* of the terms' arrays */
+
+	struct bucket_ent *buckets;
+	size_t bcap, bn;
+
+	struct jop *j;         /* what the open transaction changed */
+	size_t jn, jcap;
+};
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	return x;
+}
+
+static int
+grow_array(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*p, n * size)) == NULL)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static void
+reset(struct cluster_index *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->tcap; i++)
+		if (ix->terms[i].term && ix->terms[i].cap)
+			free(ix->terms[i].u.v);
+	free(ix->slots);
+	free(ix->terms);
+	free(ix->buckets);
+	free(ix->j);
+	ix->slots = NULL;
+	ix->terms = NULL;
+	ix->buckets = NULL;
+	ix->j = NULL;
+	ix->nslots = ix->aslots = ix->narticles = 0;
+	ix->tcap = ix->tn = ix->pbytes = ix->bcap = ix->bn = ix->jn = ix->jcap = 0;
+	ix->base = ix->next_id = 0;
+	ix->built = NONE;
+	ix->broken = 0;
+}
+
+struct cluster_index *
+cluster_index_new(int64_t horizon)
+{
+	struct cluster_index *ix = calloc(1, sizeof(*ix));
+
+	if (ix == NULL)
+		return NULL;
+	ix->horizon = horizon;
+	reset(ix);
+	return ix;
+}
+
+void
+cluster_index_free(struct cluster_index *ix)
+{
+	if (ix == NULL)
+		return;
+	reset(ix);
+	free(ix);
+}
+
+size_t
+cluster_index_bytes(const struct cluster_index *ix)
+{
+	return ix->aslots * sizeof(*ix->slots) +
+	       ix->tcap * sizeof(*ix->terms) + ix->pbytes +
+	       ix->bcap * sizeof(*ix->buckets) + ix->jcap * sizeof(*ix->j);
+}
+
+size_t
+cluster_index_articles(const struct cluster_index *ix)
+{
+	return ix->narticles;
+}
+
+/* ---- journal ------------------------------------------------------------ */
+
+static int
+journal(struct cluster_index *ix, int kind, uint32_t slot, uint64_t key)
+{
+	if (grow_array((void **)&ix->j, &ix->jcap, ix->jn + 1, sizeof(*ix->j)))
+		return -1;
+	ix->j[ix->jn].kind = (uint8_t)kind;
+	ix->j[ix->jn].slot = slot;
+	ix->j[ix->jn].key = key;
+	ix->j[ix->jn].next = ix->next_id;
+	ix->jn++;
+	return 0;
+}
+
+/* ---- terms and postings ------------------------------------------------- */
+
+static struct term_ent *
+term_find(const struct cluster_index *ix, uint64_t term)
+{
+	size_t i, mask = ix->tcap - 1;
+
+	if (ix->tcap == 0)
+		return NULL;
+	term += term == 0;
+	for (i = mix64(term) & mask; ix->terms[i].term; i = (i + 1) & mask)
+		if (ix->terms[i].term == term)
+			return &ix->terms[i];
+	return NULL;
+}
+
+/* term_slot(ix, term): the entry of ${term}, made when absent. */
+static struct term_ent *
+term_slot(struct cluster_index *ix, uint64_t term)
+{
+	size_t i, mask;
+
+	if ((ix->tn + 1) * 10 > ix->tcap * 7) {
+		size_t ncap = ix->tcap ? ix->tcap * 2 : 1024, k;
+		struct term_ent *nt = calloc(ncap, sizeof(*nt)), *old = ix->terms;
+
+		if (nt == NULL)
+			return NULL;
+		for (k = 0; k < ix->tcap; k++) {
+			if (old[k].term == 0)
+				continue;
+			for (i = mix64(old[k].term) & (ncap - 1); nt[i].term; i = (i + 1) & (ncap - 1))
+				;
+			nt[i] = old[k];
+		}
+		free(old);
+		ix->terms = nt;
+		ix->tcap = ncap;
+	}
+	mask = ix->tcap - 1;
+	term += term == 0;
+	for (i = mix64(term) & mask; ix->terms[i].term; i = (i + 1) & mask)
+		if (ix->terms[i].term == term)
+			return &ix->terms[i];
+	ix->terms[i].term = term;
+	ix->terms[i].n = 0;
+	ix->terms[i].cap = 0;
+	ix->tn++;
+	return &ix->terms[i];
+}
+
+static int
+post(struct cluster_index *ix, uint64_t term, uint32_t slot)
+{
+	struct term_ent *e = term_slot(ix, term);
+
+	if (e == NULL)
+		return -1;
+	if (e->cap == 0 && e->n < INLINE) {
+		e->u.in[e->n++] = slot;
+		return 0;
+	}
+	if (e->cap == 0 || e->n == e->cap) {
+		uint32_t ncap = e->cap ? e->cap * 2 : 2 * INLINE, *v;
+
+		if ((v = malloc(ncap * sizeof(*v))) == NULL)
+			return -1;
+		memcpy(v, e->cap ? e->u.v : e->u.in, e->n * sizeof(*v));
+		if (e->cap)
+			free(e->u.v);
+		ix->pbytes += (ncap - e->cap) * sizeof(*v);
+		e->u.v = v;
+		e->cap = ncap;
+	}
+	e->u.v[e->n++] = slot;
+	return 0;
+}
+
+/* unpost(ix, term, slot): take back the newest posting, which is ${slot}'s
+ * (an array, once made, stays). */
+static int
+unpost(struct cluster_index *ix, uint64_t term, uint32_t slot)
+{
+	struct term_ent *e = term_find(ix, term);
+	uint32_t *v;
+
+	if (e == NULL || e->n == 0)
+		return -1;
+	v = e->cap ? e->u.v : e->u.in;
+	if (v[e->n - 1] != slot)
+		return -1;
+	e->n--;
+	return 0;
+}
+
+void
+cluster_index_postings(const struct cluster_index *ix, uint64_t term, int64_t tmin,
+                       int64_t tmax, size_t limit,
+                       int (*fn)(uint64_t, uint64_t, int64_t, void *), void *ctx)
+{
+	const struct term_ent *e = term_find(ix, term);
+	const uint32_t *v;
+	uint32_t k;
+
+	if (e == NULL)
+		return;
+	v = e->cap ? e->u.v : e->u.in;
+	for (k = e->n; k-- > 0 && limit; limit--) {
+		const struct slot *s = &ix->slots[v[k]];
+
+		if (s->time < tmin || s->time > tmax)
+			continue;
+		if (fn(ix->base + v[k], s->story, s->time, ctx))
+			return;
+	}
+}
+
+/* ---- buckets ------------------------------------------------------------ */
+
+static int
+bucket_grow(struct cluster_index *ix)
+{
+	size_t ncap = ix->bcap ? ix->bcap * 2 : 4096, k, i;
+	struct bucket_ent *nb = calloc(ncap, sizeof(*nb));
+
+	if (nb == NULL)
+		return -1;
+	for (k = 0; k < ix->bcap; k++) {
+		if (ix->buckets[k].slot == 0)
+			continue;
+		for (i = ix->buckets[k].lo & (ncap - 1); nb[i].slot; i = (i + 1) & (ncap - 1))
+			;
+		nb[i] = ix->buckets[k];
+	}
+	free(ix->buckets);
+	ix->buckets = nb;
+	ix->bcap = ncap;
+	return 0;
+}
+
+static int
+bucket_put(struct cluster_index *ix, uint64_t hash, uint32_t slot)
+{
+	size_t i, mask;
+	uint32_t lo = (uint32_t)hash;
+
+	if ((ix->bn + 1) * 4 > ix->bcap * 3 && bucket_grow(ix))
+		return -1;
+	mask = ix->bcap - 1;
+	for (i = lo & mask; ix->buckets[i].slot; i = (i + 1) & mask)
+		;
+	ix->buckets[i].lo = lo;
+	ix->buckets[i].slot = slot + 1;
+	ix->bn++;
+	return 0;
+}
+
+/* bucket_del(ix, hash, slot): remove the entry, shifting back the ones
+ * after it so that every entry stays reachable from its place. */
+static int
+bucket_del(struct cluster_index *ix, uint64_t hash, uint32_t slot)
+{
+	size_t i, j, home, mask = ix->bcap - 1;
+	uint32_t lo = (uint32_t)hash;
+
+	if (ix->bcap == 0)
+		return -1;
+	for (i = lo & mask; ix->buckets[i].slot; i = (i + 1) & mask)
+		if (ix->buckets[i].lo == lo && ix->buckets[i].slot == slot + 1)
+			break;
+	if (ix->buckets[i].slot == 0)
+		return -1;
+	for (j = i;;) {
+		j = (j + 1) & mask;
+		if (ix->buckets[j].slot == 0)
+			break;
+		home = ix->buckets[j].lo & mask;
+		/* j's entry may fill the hole at i when its place is not in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			ix->buckets[i] = ix->buckets[j];
+			i = j;
+		}
+	}
+	ix->buckets[i].slot = 0;
+	ix->buckets[i].lo = 0;
+	ix->bn--;
+	return 0;
+}
+
+void
+cluster_index_bucket(const struct cluster_index *ix, uint64_t hash, int64_t tmin, int64_t tmax,
+                     int (*fn)(uint64_t, uint64_t, int64_t, void *), void *ctx)
+{
+	size_t i, mask = ix->bcap - 1;
+	uint32_t lo = (uint32_t)hash;
+
+	if (ix->bcap == 0)
+		return;
+	for (i = lo & mask; ix->buckets[i].slot; i = (i + 1) & mask) {
+		uint32_t s = ix->buckets[i].slot - 1;
+		int64_t t;
+
+		if (ix->buckets[i].lo != lo)
+			continue;
+		t = ix->slots[s].time;
+		if (t < tmin || t > tmax)
+			continue;
+		if (fn(ix->base + s, ix->slots[s].story, t, ctx))
+			return;
+	}
+}
+
+/* ---- articles ----------------------------------------------------------- */
+
+static int
+add(struct cluster_index *ix, const struct store_article *a, int logged)
+{
+	uint64_t posted[STORE_POSTED_TERMS], hash[STORE_BANDS];
+	uint8_t band[STORE_BANDS];
+	uint32_t slot;
+	size_t old_n = ix->nslots;
+	int np, nb, i;
+
+	if (a->id < ix->next_id)
+		return -1; /* ids only grow */
+	if (ix->nslots == 0)
+		ix->base = a->id;
+	if (a->id - ix->base >= UINT32_MAX)
+		return -1;
+	slot = (uint32_t)(a->id - ix->base);
+	if (grow_array((void **)&ix->slots, &ix->aslots, (size_t)slot + 1, sizeof(*ix->slots)))
+		return -1;
+	if (logged && journal(ix, J_SLOTS, 0, old_n))
+		return -1;
+	for (; ix->nslots < slot; ix->nslots++) {
+		ix->slots[ix->nslots].story = 0;
+		ix->slots[ix->nslots].time = NONE;
+	}
+	ix->slots[slot].story = a->story;
+	ix->slots[slot].time = store_article_time(a);
+	ix->nslots = (size_t)slot + 1;
+	ix->next_id = a->id + 1;
+	ix->narticles++;
+	if ((np = store_posted_terms(a, posted)) < 0)
+		return -1;
+	for (i = 0; i < np; i++) {
+		if (logged && journal(ix, J_POST, slot, posted[i]))
+			return -1;
+		if (post(ix, posted[i], slot)) {
+			if (logged)
+				ix->jn--;
+			return -1;
+		}
+	}
+	if (a->tier == TIER_ALONE)
+		return 0;
+	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) < 0)
+		return 0; /* no usable signature: no buckets */
+	for (i = 0; i < nb; i++) {
+		if (logged && journal(ix, J_BUCKET, slot, hash[i]))
+			return -1;
+		if (bucket_put(ix, hash[i], slot)) {
+			if (logged)
+				ix->jn--;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+cluster_index_add(struct cluster_index *ix, const struct store_article *a)
+{
+	if (ix->broken)
+		return 0; /* rebuilt from the store at the next begin */
+	if (add(ix, a, 1)) {
+		ix->broken = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+cluster_index_set_story(struct cluster_index *ix, uint64_t article, uint64_t story)
+{
+	uint32_t slot;
+
+	if (ix->broken || article < ix->base || article - ix->base >= ix->nslots)
+		return 0;
+	slot = (uint32_t)(article - ix->base);
+	if (journal(ix, J_STORY, slot, ix->slots[slot].story)) {
+		ix->broken = 1;
+		return -1;
+	}
+	ix->slots[slot].story = story;
+	return 0;
+}
+
+void
+cluster_index_commit(struct cluster_index *ix)
+{
+	ix->jn = 0;
+}
+
+void
+cluster_index_abort(struct cluster_index *ix)
+{
+	while (ix->jn > 0 && !ix->broken) {
+		struct jop *o = &ix->j[--ix->jn];
+
+		switch (o->kind) {
+		case J_SLOTS:
+			while (ix->nslots > o->key) {
+				ix->nslots--;
+				if (ix->slots[ix->nslots].time != NONE)
+					ix->narticles--;
+			}
+			ix->next_id = o->next;
+			break;
+		case J_POST:
+			ix->broken |= unpost(ix, o->key, o->slot) != 0;
+			break;
+		case J_BUCKET:
+			ix->broken |= bucket_del(ix, o->key, o->slot) != 0;
+			break;
+		case J_STORY:
+			ix->slots[o->slot].story = o->key;
+			break;
+		}
+	}
+	ix->jn = 0;
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+struct scan {
+	struct cluster_index *ix;
+	int64_t since;
+	uint64_t first;        /* the first article first seen since ${since} */
+	int failed;
+};
+
+static int
+add_stored(const struct store_article *a, void *ctx)
+{
+	struct scan *sc = ctx;
+
+	if (add(sc->ix, a, 0)) {
+		sc->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+first_seen_of(const struct store_article *a, void *ctx)
+{
+	struct scan *sc = ctx;
+
+	sc->first = a->first_seen >= sc->since ? a->id : 0;
+	return 1;
+}
+
+/* horizon_start(t, ix, now, next): the lowest article id first seen in the
+ * horizon, by bisection over the ids (first_seen grows with the id but
+ * for clock steps; an article the bisection lands before costs only
+ * memory). */
+static int
+horizon_start(struct store_txn *t, struct cluster_index *ix, int64_t now, uint64_t next,
+              uint64_t *start)
+{
+	struct scan sc = {ix, now - ix->horizon, 0, 0};
+	uint64_t lo = 1, hi = next; /* the answer is in [lo, hi] */
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		sc.first = UINT64_MAX;
+		if (store_article_each_from(t, mid, first_seen_of, &sc))
+			return -1;
+		if (sc.first == UINT64_MAX) /* none from mid on */
+			hi = mid;
+		else if (sc.first == 0) /* the first from mid on is too old */
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*start = lo;
+	return 0;
+}
+
+int
+cluster_index_begin(struct store_txn *t, struct cluster_index *ix, int64_t now)
+{
+	uint64_t next = store_counter(t, "next_article"), from;
+	struct scan sc = {ix, 0, 0, 0};
+
+	ix->jn = 0;
+	if (ix->broken || (ix->built != NONE && now - ix->built > ix->horizon / 2) ||
+	    next < ix->next_id) /* a store put back from a copy */
+		reset(ix);
+	if (ix->built == NONE) {
+		if (horizon_start(t, ix, now, next, &from))
+			return -1;
+		ix->built = now;
+		ix->next_id = from;
+	}
+	/* the articles committed since: all of them on a build, else those
+	 * another writer added */
+	if (next > ix->next_id) {
+		int built = ix->narticles == 0;
+
+		if (store_article_each_from(t, ix->next_id, add_stored, &sc) || sc.failed) {
+			reset(ix);
+			return -1;
+		}
+		ix->next_id = next;
+		if (built)
+			nf_log(NF_LOG_DEBUG, "cluster: candidate index built: %zu articles, %zu bytes",
+			       ix->narticles, cluster_index_bytes(ix));
+	}
+	return 0;
+}
