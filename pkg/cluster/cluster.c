@@ -126,6 +126,35 @@ terms_keep_heaviest(struct nf_term *v, size_t n, size_t k)
 	return n;
 }
 
+/*
+ * terms_keep_heaviest_sorted(v, n, k, tmp): the same for ${v} already
+ * sorted by hash, without sorting it again: the k-th heaviest (weight
+ * descending, then hash ascending, as terms_sort_w orders) is found in a
+ * copy (${tmp}, room for n), and v keeps, in its order, what ranks no
+ * lower.
+ */
+static size_t
+terms_keep_heaviest_sorted(struct nf_term *v, size_t n, size_t k, struct nf_term *tmp)
+{
+	struct nf_term last;
+	size_t i, m = 0;
+
+	if (n <= k)
+		return n;
+	if (k == 0)
+		return 0;
+	memcpy(tmp, v, n * sizeof(*v));
+	terms_sort_w_top(tmp, n, k);
+	last = tmp[0];
+	for (i = 1; i < k; i++)
+		if (TERM_BY_W(last, tmp[i]))
+			last = tmp[i];
+	for (i = 0; i < n; i++)
+		if (!TERM_BY_W(last, v[i]))
+			v[m++] = v[i];
+	return m;
+}
+
 static int
 content_word(const char *w, size_t len)
 {
@@ -681,8 +710,9 @@ story_add(struct store_txn *t, struct store_story *s, const struct store_article
 	if (!store_strs_has(s->outlets, s->noutlets, outlet) &&
 	    buf_append(&outlets, outlet, strlen(outlet) + 1))
 		goto out;
-	/* centroid: merge, then keep the heaviest */
-	if ((c = malloc((s->ncentroid + a->nterms) * sizeof(*c) + 1)) == NULL)
+	/* centroid: merge, then keep the heaviest (the second half of c is
+	 * room for terms_keep_heaviest_sorted()) */
+	if ((c = malloc(2 * (s->ncentroid + a->nterms) * sizeof(*c) + 1)) == NULL)
 		goto out;
 	while (i < s->ncentroid || j < a->nterms) {
 		if (j == a->nterms || (i < s->ncentroid && s->centroid[i].h < a->terms[j].h))
@@ -694,8 +724,8 @@ story_add(struct store_txn *t, struct store_story *s, const struct store_article
 			c[n++].w += a->terms[j++].w;
 		}
 	}
-	if (n > CLUSTER_CENTROID_TERMS)
-		n = (uint32_t)terms_keep_heaviest(c, n, CLUSTER_CENTROID_TERMS);
+	n = (uint32_t)terms_keep_heaviest_sorted(c, n, CLUSTER_CENTROID_TERMS,
+	                                         c + s->ncentroid + a->nterms);
 	{
 		struct store_story ns = *s;
 		int new_outlet = !store_strs_has(s->outlets, s->noutlets, outlet);

@@ -8,6 +8,7 @@
 #include "base/banned.h"
 
 #define INLINE 2           /* postings a term holds without an array */
+#define RECENT 8           /* a term's newest postings looked at for the story */
 #define NONE INT64_MIN     /* the time of a slot with no article */
 
 /* A term's postings are its articles' slots, oldest first: in the entry
@@ -28,13 +29,13 @@ struct bucket_ent {
 	uint32_t slot;         /* slot + 1; 0: empty */
 };
 
-enum { J_SLOTS, J_POST, J_BUCKET, J_STORY };
+enum { J_SLOTS, J_POST, J_REPOST, J_BUCKET, J_STORY };
 
 struct jop {
 	uint8_t kind;
 	uint32_t slot;
 	uint64_t key;          /* term, bucket hash, old story, old slot count */
-	uint64_t next;         /* J_SLOTS: the old next_id */
+	uint64_t next;         /* J_SLOTS: the old next_id; J_REPOST: where */
 };
 
 struct slot {
@@ -211,6 +212,46 @@ term_slot(struct cluster_index *ix, uint64_t term)
 	ix->terms[i].cap = 0;
 	ix->tn++;
 	return &ix->terms[i];
+}
+
+/*
+ * repost(ix, term, slot, at, old): a term counts a story once, so one of
+ * the term's RECENT newest postings already of ${slot}'s story is taken
+ * over by ${slot} (the story's newest article: its time keeps the story in
+ * later articles' windows) rather than a posting added.  Returns 1 with
+ * *at and *old (for the journal) when it did, else 0.
+ */
+static int
+repost(struct cluster_index *ix, uint64_t term, uint32_t slot, uint32_t *at, uint32_t *old)
+{
+	struct term_ent *e = term_find(ix, term);
+	uint64_t story = ix->slots[slot].story;
+	uint32_t *v, k, stop;
+
+	if (e == NULL || story == 0)
+		return 0;
+	v = e->cap ? e->u.v : e->u.in;
+	stop = e->n > RECENT ? e->n - RECENT : 0;
+	for (k = e->n; k-- > stop;) {
+		if (ix->slots[v[k]].story == story) {
+			*at = k;
+			*old = v[k];
+			v[k] = slot;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+unrepost(struct cluster_index *ix, uint64_t term, uint32_t at, uint32_t old)
+{
+	struct term_ent *e = term_find(ix, term);
+
+	if (e && at < e->n)
+		(e->cap ? e->u.v : e->u.in)[at] = old;
+	else
+		ix->broken = 1;
 }
 
 static int
@@ -408,6 +449,17 @@ add(struct cluster_index *ix, const struct store_article *a, int logged)
 	if ((np = store_posted_terms(a, posted)) < 0)
 		return -1;
 	for (i = 0; i < np; i++) {
+		uint32_t at, old;
+
+		if (repost(ix, posted[i], slot, &at, &old)) {
+			if (logged && journal(ix, J_REPOST, old, posted[i])) {
+				unrepost(ix, posted[i], at, old);
+				return -1;
+			}
+			if (logged)
+				ix->j[ix->jn - 1].next = at;
+			continue;
+		}
 		if (logged && journal(ix, J_POST, slot, posted[i]))
 			return -1;
 		if (post(ix, posted[i], slot)) {
@@ -480,6 +532,9 @@ cluster_index_abort(struct cluster_index *ix)
 					ix->narticles--;
 			}
 			ix->next_id = o->next;
+			break;
+		case J_REPOST:
+			unrepost(ix, o->key, (uint32_t)o->next, o->slot);
 			break;
 		case J_POST:
 			ix->broken |= unpost(ix, o->key, o->slot) != 0;

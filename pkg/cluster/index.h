@@ -7,7 +7,10 @@
  * ${horizon} seconds, and every article added since), the index keeps
  *   - a slot: the article's story and time (store_article_time());
  *   - postings: the article under each of its store_posted_terms(), newest
- *     first (the story tier's candidates);
+ *     first (the story tier's candidates).  A term counts a story once: an
+ *     article whose story is already among a term's few newest postings
+ *     takes that posting over (it keeps its place, now with the newer
+ *     article's time) instead of adding one;
  *   - buckets: the article under each of its store_band_keys() (the copy
  *     tier's LSH candidates).
  * Nothing of it is stored: it is derived from the article records, built
@@ -61,7 +64,7 @@ int cluster_index_set_story(struct cluster_index *ix, uint64_t article, uint64_t
 /*
  * cluster_index_postings(ix, term, tmin, tmax, limit, fn, ctx): the
  * articles posted under ${term} whose time is in [tmin, tmax], newest
- * first, as fn(article, story, time, ctx); at most ${limit} postings are
+ * posting first, as fn(article, story, time, ctx); at most ${limit} postings are
  * looked at; fn returns non-zero to stop.
  * cluster_index_bucket(ix, hash, tmin, tmax, fn, ctx): likewise for the
  * articles in LSH bucket ${hash} (a store_band_keys() hash).

@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <endian.h>
 #include <string.h>
 
 #include "store/codec.h"
@@ -260,4 +261,70 @@ store_strs_has(const char *s, uint32_t n, const char *x)
 		s += strlen(s) + 1;
 	}
 	return 0;
+}
+
+/* The arrays of a record: bounds checked once, then read with plain loads
+ * (the byte order made explicit so a big-endian host reads the same). */
+static uint64_t
+le64_at(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return le64toh(v);
+}
+
+static uint32_t
+le32_at(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return le32toh(v);
+}
+
+void
+rd_u64le_n(struct rd *r, uint64_t *out, size_t n)
+{
+	size_t i;
+
+	if (r->bad || (size_t)(r->end - r->p) / 8 < n) {
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = le64_at(r->p + 8 * i);
+	r->p += 8 * n;
+}
+
+void
+rd_u32le_n(struct rd *r, uint32_t *out, size_t n)
+{
+	size_t i;
+
+	if (r->bad || (size_t)(r->end - r->p) / 4 < n) {
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = le32_at(r->p + 4 * i);
+	r->p += 4 * n;
+}
+
+void
+rd_terms(struct rd *r, struct nf_term *out, size_t n)
+{
+	size_t i;
+
+	if (r->bad || (size_t)(r->end - r->p) / 12 < n) {
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t u = le32_at(r->p + 12 * i + 8);
+
+		out[i].h = le64_at(r->p + 12 * i);
+		memcpy(&out[i].w, &u, 4);
+	}
+	r->p += 12 * n;
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "store/store.h"
 
 struct rd {
 	const unsigned char *p, *end;
@@ -45,6 +46,11 @@ const char *rd_multistr(struct rd *r, uint32_t *count);
 uint64_t rd_u64le(struct rd *r);
 uint32_t rd_u32le(struct rd *r);
 float rd_f32(struct rd *r);
+/* rd_u64le_n, rd_u32le_n, rd_terms(r, out, n): ${n} values into ${out}
+ * (room for them); a term is u64le hash, f32 weight. */
+void rd_u64le_n(struct rd *r, uint64_t *out, size_t n);
+void rd_u32le_n(struct rd *r, uint32_t *out, size_t n);
+void rd_terms(struct rd *r, struct nf_term *out, size_t n);
 
 /* multistr_len(s, count): bytes of ${count} strings back to back. */
 size_t multistr_len(const char *s, uint32_t count);

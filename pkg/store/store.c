@@ -763,7 +763,6 @@ int
 article_decode(const MDB_val *v, uint64_t id, struct store_article *a)
 {
 	struct rd r;
-	size_t i;
 
 	memset(a, 0, sizeof(*a));
 	a->id = id;
@@ -791,17 +790,13 @@ article_decode(const MDB_val *v, uint64_t id, struct store_article *a)
 		return -1;
 	if (a->nterms && (a->terms = malloc(a->nterms * sizeof(*a->terms))) == NULL)
 		return -1;
-	for (i = 0; i < a->nterms; i++) {
-		a->terms[i].h = rd_u64le(&r);
-		a->terms[i].w = rd_f32(&r);
-	}
+	rd_terms(&r, a->terms, a->nterms);
 	a->nsig = (uint32_t)rd_varint(&r);
 	if (r.bad || a->nsig > 4096 || (size_t)(r.end - r.p) < (size_t)a->nsig * 4)
 		goto bad;
 	if (a->nsig && (a->sig = malloc(a->nsig * sizeof(*a->sig))) == NULL)
 		goto bad;
-	for (i = 0; i < a->nsig; i++)
-		a->sig[i] = rd_u32le(&r);
+	rd_u32le_n(&r, a->sig, a->nsig);
 	if (r.bad || a->feeds == NULL)
 		goto bad;
 	return 0;
@@ -1050,7 +1045,6 @@ static int
 story_decode_as(const MDB_val *v, uint64_t id, struct store_story *s, int centroid)
 {
 	struct rd r;
-	uint32_t i;
 
 	memset(s, 0, sizeof(*s));
 	s->id = id;
@@ -1069,8 +1063,7 @@ story_decode_as(const MDB_val *v, uint64_t id, struct store_story *s, int centro
 		return -1;
 	if (s->narticles && (s->articles = malloc(s->narticles * sizeof(uint64_t))) == NULL)
 		return -1;
-	for (i = 0; i < s->narticles; i++)
-		s->articles[i] = rd_u64le(&r);
+	rd_u64le_n(&r, s->articles, s->narticles);
 	s->ncentroid = (uint32_t)rd_varint(&r);
 	if (r.bad || s->ncentroid > 100000 || (size_t)(r.end - r.p) < s->ncentroid * (size_t)12)
 		goto bad;
@@ -1082,10 +1075,7 @@ story_decode_as(const MDB_val *v, uint64_t id, struct store_story *s, int centro
 	}
 	if (s->ncentroid && (s->centroid = malloc(s->ncentroid * sizeof(*s->centroid))) == NULL)
 		goto bad;
-	for (i = 0; i < s->ncentroid; i++) {
-		s->centroid[i].h = rd_u64le(&r);
-		s->centroid[i].w = rd_f32(&r);
-	}
+	rd_terms(&r, s->centroid, s->ncentroid);
 	if (r.bad || s->outlets == NULL)
 		goto bad;
 	return 0;

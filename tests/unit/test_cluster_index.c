@@ -355,7 +355,7 @@ postings_are_found_by_term_in_the_time_range_newest_first(void **state)
 	assert_int_equal(cluster_index_begin(t, ix, T0 + DAY), 0);
 	for (i = 0; i < NPOST; i++) {
 		/* published a minute apart; first seen a little later */
-		art_init(&x[i], i, 1000 + i / 4, T0 + 60 * (int64_t)i + 30, T0 + 60 * (int64_t)i);
+		art_init(&x[i], i, 1000 + i, T0 + 60 * (int64_t)i + 30, T0 + 60 * (int64_t)i);
 		art_term(&x[i], COMMON, 0.9f);
 		if (i < 2)
 			art_term(&x[i], TWO, 0.8f);
@@ -599,6 +599,73 @@ assert_same_snap(const struct snap *a, const struct snap *b)
 		assert_int_equal(a->v[i].story, b->v[i].story);
 		assert_int_equal(a->v[i].time, b->v[i].time);
 	}
+}
+
+/* a term counts a story once: a later article of a story takes over the
+ * story's recent posting under a term (so the story stays in the window of
+ * later articles), and an abort gives it back */
+static void
+a_story_is_posted_once_per_term_by_its_newest_article(void **state)
+{
+	struct store *s = open_store("db");
+	struct cluster_index *ix = cluster_index_new(7 * DAY);
+	struct art a, b, c, d;
+	struct hits h = {0};
+	struct store_txn *t;
+
+	assert_non_null(ix);
+	t = wtxn(s);
+	assert_int_equal(cluster_index_begin(t, ix, T0 + DAY), 0);
+	art_std(&a, 1, 5, T0, T0);
+	art_std(&b, 2, 6, T0 + 60, T0 + 60);
+	put_add(t, ix, &a);
+	put_add(t, ix, &b);
+	commit(t);
+	cluster_index_commit(ix);
+
+	t = wtxn(s);
+	assert_int_equal(cluster_index_begin(t, ix, T0 + DAY), 0);
+	art_std(&c, 3, 5, T0 + 120, T0 + 120); /* story 5 again */
+	put_add(t, ix, &c);
+	/* under COMMON: story 5 once, by c, at c's time; b's stays */
+	assert_int_equal(postings(ix, COMMON, ANY_MIN, ANY_MAX, SIZE_MAX, &h), 2);
+	assert_non_null(hit_of(&h, c.a.id));
+	assert_non_null(hit_of(&h, b.a.id));
+	assert_null(hit_of(&h, a.a.id));
+	assert_int_equal(hit_of(&h, c.a.id)->time, time_of(&c));
+	/* a's own terms are a's alone: still posted */
+	assert_int_equal(postings(ix, uniq(1, 0), ANY_MIN, ANY_MAX, SIZE_MAX, &h), 1);
+	/* a window that holds only a's time no longer finds story 5 ... */
+	assert_int_equal(postings(ix, COMMON, ANY_MIN, time_of(&a), SIZE_MAX, &h), 0);
+	/* ... until the transaction is undone */
+	cluster_index_abort(ix);
+	store_abort(t);
+	assert_int_equal(postings(ix, COMMON, ANY_MIN, ANY_MAX, SIZE_MAX, &h), 2);
+	assert_hit(&h, 0, &b);
+	assert_hit(&h, 1, &a);
+	assert_int_equal(postings(ix, uniq(3, 0), ANY_MIN, ANY_MAX, SIZE_MAX, &h), 0);
+
+	/* another story in between more than the recent postings: posted anew */
+	t = wtxn(s);
+	assert_int_equal(cluster_index_begin(t, ix, T0 + DAY), 0);
+	{
+		struct art o[8];
+		int i;
+
+		for (i = 0; i < 8; i++) {
+			art_std(&o[i], 10 + (uint64_t)i, 100 + (uint64_t)i, T0 + 200, T0 + 200);
+			put_add(t, ix, &o[i]);
+		}
+	}
+	art_std(&d, 20, 5, T0 + 300, T0 + 300);
+	put_add(t, ix, &d);
+	assert_int_equal(postings(ix, COMMON, ANY_MIN, ANY_MAX, SIZE_MAX, &h), 11);
+	assert_hit(&h, 0, &d);
+	assert_hit(&h, 10, &a);
+	commit(t);
+	cluster_index_commit(ix);
+	cluster_index_free(ix);
+	store_close(s);
 }
 
 #define NB 8 /* committed */
@@ -1133,6 +1200,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST(postings_are_found_by_term_in_the_time_range_newest_first),
+		TEST(a_story_is_posted_once_per_term_by_its_newest_article),
 		TEST(buckets_find_articles_by_each_band_and_alone_ones_by_nothing),
 		TEST(an_aborted_transaction_is_undone_exactly),
 		TEST(an_aborted_transaction_that_grew_the_bucket_table_is_undone),
