@@ -11,7 +11,7 @@
 #define NAME_BOOST 2.0f      /* a name counts as this many plain words */
 #define NUMBER_BOOST 2.0f    /* a number likewise */
 #define PROBE_TERMS 12       /* rarest article terms whose postings are read */
-#define PROBE_MAX 500       /* postings in the window read per term at most */
+#define PROBE_MAX 128       /* postings in the window read per term at most */
 #define PROBE_LOOK 4000     /* postings looked at per term at most */
 #define CANDIDATES_MAX 512   /* candidate stories counted */
 #define VERIFY_MAX 8        /* candidate stories verified by cosine */
