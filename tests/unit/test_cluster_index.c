@@ -784,7 +784,7 @@ an_aborted_transaction_is_undone_exactly(void **state)
 }
 
 #define NKEEP 20
-#define NGROW 160 /* 160 x 24 bands on top of 20 x 24: past 3/4 of 4096 */
+#define NGROW 160 /* 160 x 24 bands on top of 20 x 24: past 7/8 of 4096 */
 
 static void
 an_aborted_transaction_that_grew_the_bucket_table_is_undone(void **state)
@@ -864,7 +864,7 @@ place_band0(struct art *x, uint64_t mask, uint64_t want)
 	fail_msg("no band found");
 }
 
-#define NFILL 130 /* 130 x 24 bands: past 3/4 of 4096 with the others */
+#define NFILL 150 /* 150 x 24 bands: past 7/8 of 4096 with the others */
 
 static void
 buckets_around_the_end_of_the_table_survive_an_abort(void **state)
