@@ -14,7 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 export NEWSFOLD TESTS_DIR="$here"
 filter=${1:-}
 out=$(mktemp -d "${TMPDIR:-/tmp}/nf-run.XXXXXX")
-trap 'rm -rf "$out"' EXIT INT TERM
+trap 'rm -rf "$out"' EXIT
+trap 'exit 1' INT TERM
 pass=0 fail=0 skipped=0
 
 count() { # count FILE: add its ok / not ok lines ("# SKIP" ones are skips)

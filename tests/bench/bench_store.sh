@@ -13,7 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 N=${BENCH_STORE_ARTICLES:-1000000}
 FEEDS=$(( (N + 999) / 1000 ))
 T=$(mktemp -d "${TMPDIR:-/tmp}/nf-bench-store.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
 echo "generating $FEEDS feeds of 1000 items..."
 python3 "$here/bench_store_gen.py" --dir "$T/w" --feeds "$FEEDS" --items 1000 --hours 48
 mkdir -p "$T/feeds.d"
