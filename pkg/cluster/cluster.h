@@ -19,7 +19,9 @@
  *            centroid (the sum of its articles' vectors), so a story cannot
  *            chain into a blob through one similar neighbour.
  *
- * Everything happens inside the caller's write transaction.
+ * The LSH buckets and the postings are the candidate index, held in
+ * memory (index.h); the stories, centroids and document frequencies are
+ * read and written inside the caller's write transaction.
  */
 #include <stddef.h>
 #include <stdint.h>

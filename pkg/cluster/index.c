@@ -38,14 +38,22 @@ struct jop {
 	uint64_t next;         /* J_SLOTS: the old next_id; J_REPOST: where */
 };
 
+/* A slot is 8 bytes, so that the slots of a million articles stay in a
+ * processor's last-level cache: the story id as 32 bits (0: none; a story
+ * id past 2^32 is not kept, its article then finds no story through the
+ * postings) and the time in seconds from the index's build, clamped to
+ * what 32 bits hold (SLOT_NONE: no article). */
+#define SLOT_NONE INT32_MIN
+#define SLOT_MAX INT32_MAX
+
 struct slot {
-	uint64_t story;
-	int64_t time;          /* NONE: no article */
+	uint32_t story;
+	int32_t time;
 };
 
 struct cluster_index {
 	int64_t horizon;
-	int64_t built;         /* when built; NONE: not built */
+	int64_t built;         /* when built, the base of slots' times; NONE: not built */
 	int broken;            /* out of memory, or an undo failed: rebuild */
 	uint64_t base;         /* the article id of slot 0 */
 	uint64_t next_id;      /* the next article id the index expects */
@@ -71,6 +79,31 @@ mix64(uint64_t x)
 	x *= UINT64_C(0xff51afd7ed558ccd);
 	x ^= x >> 33;
 	return x;
+}
+
+/* slot_time(ix, t): time ${t} as a slot holds it. */
+static int32_t
+slot_time(const struct cluster_index *ix, int64_t t)
+{
+	int64_t base = ix->built == NONE ? 0 : ix->built;
+
+	if (t <= base - SLOT_MAX)
+		return -SLOT_MAX;
+	if (t >= base + SLOT_MAX)
+		return SLOT_MAX;
+	return (int32_t)(t - base);
+}
+
+static int64_t
+time_of_slot(const struct cluster_index *ix, int32_t t)
+{
+	return (ix->built == NONE ? 0 : ix->built) + t;
+}
+
+static uint32_t
+slot_story(uint64_t story)
+{
+	return story <= UINT32_MAX ? (uint32_t)story : 0;
 }
 
 static int
@@ -225,7 +258,7 @@ static int
 repost(struct cluster_index *ix, uint64_t term, uint32_t slot, uint32_t *at, uint32_t *old)
 {
 	struct term_ent *e = term_find(ix, term);
-	uint64_t story = ix->slots[slot].story;
+	uint32_t story = ix->slots[slot].story;
 	uint32_t *v, k, stop;
 
 	if (e == NULL || story == 0)
@@ -305,17 +338,19 @@ cluster_index_postings(const struct cluster_index *ix, uint64_t term, int64_t tm
 {
 	const struct term_ent *e = term_find(ix, term);
 	const uint32_t *v;
+	int32_t lo = slot_time(ix, tmin), hi = slot_time(ix, tmax);
 	uint32_t k;
 
 	if (e == NULL)
 		return;
+	lo = lo > SLOT_NONE ? lo : SLOT_NONE + 1;
 	v = e->cap ? e->u.v : e->u.in;
 	for (k = e->n; k-- > 0 && limit; limit--) {
 		const struct slot *s = &ix->slots[v[k]];
 
-		if (s->time < tmin || s->time > tmax)
+		if (s->time < lo || s->time > hi)
 			continue;
-		if (fn(ix->base + v[k], s->story, s->time, ctx))
+		if (fn(ix->base + v[k], s->story, time_of_slot(ix, s->time), ctx))
 			return;
 	}
 }
@@ -400,19 +435,21 @@ cluster_index_bucket(const struct cluster_index *ix, uint64_t hash, int64_t tmin
 {
 	size_t i, mask = ix->bcap - 1;
 	uint32_t lo = (uint32_t)hash;
+	int32_t tlo = slot_time(ix, tmin), thi = slot_time(ix, tmax);
 
 	if (ix->bcap == 0)
 		return;
+	tlo = tlo > SLOT_NONE ? tlo : SLOT_NONE + 1;
 	for (i = lo & mask; ix->buckets[i].slot; i = (i + 1) & mask) {
 		uint32_t s = ix->buckets[i].slot - 1;
-		int64_t t;
+		int32_t t;
 
 		if (ix->buckets[i].lo != lo)
 			continue;
 		t = ix->slots[s].time;
-		if (t < tmin || t > tmax)
+		if (t < tlo || t > thi)
 			continue;
-		if (fn(ix->base + s, ix->slots[s].story, t, ctx))
+		if (fn(ix->base + s, ix->slots[s].story, time_of_slot(ix, t), ctx))
 			return;
 	}
 }
@@ -441,10 +478,10 @@ add(struct cluster_index *ix, const struct store_article *a, int logged)
 		return -1;
 	for (; ix->nslots < slot; ix->nslots++) {
 		ix->slots[ix->nslots].story = 0;
-		ix->slots[ix->nslots].time = NONE;
+		ix->slots[ix->nslots].time = SLOT_NONE;
 	}
-	ix->slots[slot].story = a->story;
-	ix->slots[slot].time = store_article_time(a);
+	ix->slots[slot].story = slot_story(a->story);
+	ix->slots[slot].time = slot_time(ix, store_article_time(a));
 	ix->nslots = (size_t)slot + 1;
 	ix->next_id = a->id + 1;
 	ix->narticles++;
@@ -510,7 +547,7 @@ cluster_index_set_story(struct cluster_index *ix, uint64_t article, uint64_t sto
 		ix->broken = 1;
 		return -1;
 	}
-	ix->slots[slot].story = story;
+	ix->slots[slot].story = slot_story(story);
 	return 0;
 }
 
@@ -530,7 +567,7 @@ cluster_index_abort(struct cluster_index *ix)
 		case J_SLOTS:
 			while (ix->nslots > o->key) {
 				ix->nslots--;
-				if (ix->slots[ix->nslots].time != NONE)
+				if (ix->slots[ix->nslots].time != SLOT_NONE)
 					ix->narticles--;
 			}
 			ix->next_id = o->next;
@@ -545,7 +582,7 @@ cluster_index_abort(struct cluster_index *ix)
 			ix->broken |= bucket_del(ix, o->key, o->slot) != 0;
 			break;
 		case J_STORY:
-			ix->slots[o->slot].story = o->key;
+			ix->slots[o->slot].story = (uint32_t)o->key;
 			break;
 		}
 	}
