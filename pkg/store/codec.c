@@ -172,8 +172,14 @@ rd_multistr(struct rd *r, uint32_t *count)
 		return NULL;
 	}
 	s = (const char *)r->p;
-	for (i = 0; i < n; i++)
-		seen += s[i] == '\0';
+	for (i = 0; i < n; i++) {
+		const char *z = memchr(s + i, '\0', (size_t)(n - i));
+
+		if (z == NULL)
+			break;
+		seen++;
+		i = (uint64_t)(z - s);
+	}
 	if (seen != c || (n && s[n - 1] != '\0')) {
 		r->bad = 1;
 		return NULL;
@@ -327,4 +333,59 @@ rd_terms(struct rd *r, struct nf_term *out, size_t n)
 		memcpy(&out[i].w, &u, 4);
 	}
 	r->p += 12 * n;
+}
+
+/* The arrays of a record, written a block at a time. */
+#define WR_BLOCK 64
+
+void
+wr_u64le_n(struct buf *b, const uint64_t *v, size_t n)
+{
+	unsigned char tmp[8 * WR_BLOCK];
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		for (k = 0; k < WR_BLOCK && i + k < n; k++) {
+			uint64_t x = htole64(v[i + k]);
+
+			memcpy(tmp + 8 * k, &x, 8);
+		}
+		buf_append(b, tmp, 8 * k);
+	}
+}
+
+void
+wr_u32le_n(struct buf *b, const uint32_t *v, size_t n)
+{
+	unsigned char tmp[4 * WR_BLOCK];
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		for (k = 0; k < WR_BLOCK && i + k < n; k++) {
+			uint32_t x = htole32(v[i + k]);
+
+			memcpy(tmp + 4 * k, &x, 4);
+		}
+		buf_append(b, tmp, 4 * k);
+	}
+}
+
+void
+wr_terms(struct buf *b, const struct nf_term *v, size_t n)
+{
+	unsigned char tmp[12 * WR_BLOCK];
+	size_t i, k;
+
+	for (i = 0; i < n; i += k) {
+		for (k = 0; k < WR_BLOCK && i + k < n; k++) {
+			uint64_t h = htole64(v[i + k].h);
+			uint32_t w;
+
+			memcpy(&w, &v[i + k].w, 4);
+			w = htole32(w);
+			memcpy(tmp + 12 * k, &h, 8);
+			memcpy(tmp + 12 * k + 8, &w, 4);
+		}
+		buf_append(b, tmp, 12 * k);
+	}
 }

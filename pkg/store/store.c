@@ -856,7 +856,6 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 	struct buf *b = &t->scratch;
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v;
-	uint32_t i;
 
 	put_be64(kb, a->id);
 	buf_reset(b);
@@ -878,13 +877,9 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 	wr_f32(b, a->sim);
 	wr_varint(b, a->sim_with);
 	wr_varint(b, a->nterms);
-	for (i = 0; i < a->nterms; i++) {
-		wr_u64le(b, a->terms[i].h);
-		wr_f32(b, a->terms[i].w);
-	}
+	wr_terms(b, a->terms, a->nterms);
 	wr_varint(b, a->nsig);
-	for (i = 0; i < a->nsig; i++)
-		wr_u32le(b, a->sig[i]);
+	wr_u32le_n(b, a->sig, a->nsig);
 	if (b->data == NULL)
 		return -1;
 	v.mv_size = b->len;
@@ -1138,7 +1133,6 @@ store_story_put(struct store_txn *t, const struct store_story *s, int64_t old_la
 	struct buf *b = &t->scratch;
 	unsigned char kb[8], tk[16];
 	MDB_val k = {8, kb}, v, tkv = {16, tk}, empty = {0, (void *)""};
-	uint32_t i;
 
 	put_be64(kb, s->id);
 	buf_reset(b);
@@ -1151,13 +1145,9 @@ store_story_put(struct store_txn *t, const struct store_story *s, int64_t old_la
 	wr_varint(b, s->read_outlets);
 	wr_multistr(b, s->outlets, s->noutlets);
 	wr_varint(b, s->narticles);
-	for (i = 0; i < s->narticles; i++)
-		wr_u64le(b, s->articles[i]);
+	wr_u64le_n(b, s->articles, s->narticles);
 	wr_varint(b, s->ncentroid);
-	for (i = 0; i < s->ncentroid; i++) {
-		wr_u64le(b, s->centroid[i].h);
-		wr_f32(b, s->centroid[i].w);
-	}
+	wr_terms(b, s->centroid, s->ncentroid);
 	if (b->data == NULL)
 		return -1;
 	v.mv_size = b->len;

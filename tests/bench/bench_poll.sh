@@ -130,7 +130,12 @@ measure() {
 		done
 		sleep 0.2
 	done
-	wait "$tp" || echo "bench_poll: $name failed: $(tail -3 "$T/$name.err")" >&2
+	wait "$tp"
+	case $? in
+	0) ;;
+	124) echo "bench_poll: $name stopped after $PEER_LIMIT s" >&2 ;;
+	*) echo "bench_poll: $name failed: $(tail -3 "$T/$name.err")" >&2 ;;
+	esac
 	read -r wall user sys kb <"$T/time.out"
 	cpu=$(echo "$user $sys" | awk '{printf "%.2f", $1 + $2}')
 	echo "$name $wall $cpu $kb $anon" >>"$T/results"
@@ -172,8 +177,8 @@ END {
 		    kb[name[i]] / 1024, anon[name[i]] / 1024
 	if ("newsboat_1" in wall && wall["newsfold_200"] > 0)
 		printf "first poll: newsboat / newsfold %s %.1fx (goal >= 5)%s\n",
-		    wall["newsboat_1"] >= limit - 1 ? ">=" : "=", wall["newsboat_1"] / wall["newsfold_200"],
-		    wall["newsboat_1"] >= limit - 1 ? sprintf(" (newsboat stopped after %d s)", limit) : ""
+		    (wall["newsboat_1"] >= limit - 1) ? ">=" : "=", wall["newsboat_1"] / wall["newsfold_200"],
+		    (wall["newsboat_1"] >= limit - 1) ? sprintf(" (newsboat stopped after %d s)", limit) : ""
 	if (wall["curl"] > 0)
 		printf "first poll: newsfold / curl = %.2fx (goal <= 1.5)\n", wall["newsfold_200"] / wall["curl"]
 	printf "second poll (304): %.2f s (goal < 5)\n", wall["newsfold_304"]
