@@ -84,6 +84,7 @@ struct work {
 	struct norm_stemmer *stem; /* the cache's, or owned when own_cache */
 	struct cluster_df *df;
 	struct cluster_index *ix;
+	int ix_begun;              /* cluster_index_begin() done in this txn */
 	int own_cache;
 	struct ingest_stats *stats;
 };
@@ -119,6 +120,7 @@ work_init(struct work *w, struct ingest_cache *cache, const struct ingest_opts *
 		cache->horizon = horizon_of(opts);
 	}
 	w->ix = cache ? cache->ix : cluster_index_new(horizon_of(opts));
+	w->ix_begun = 0;
 }
 
 static void
@@ -280,7 +282,16 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 		return update_article(w, id, e);
 	}
 
-	/* a new article */
+	/* a new article.  The candidate index is readied by the first one (a
+	 * feed that brings none, a 304 or old items, never builds it), before
+	 * its id is taken: the index catches up to the ids given so far */
+	if (!w->ix_begun) {
+		if (cluster_index_begin(w->t, w->ix, w->now)) {
+			nf_log(NF_LOG_ERR, "building the candidate index failed");
+			return -1;
+		}
+		w->ix_begun = 1;
+	}
 	memset(&a, 0, sizeof(a));
 	if (store_next_id(w->t, "article", &a.id))
 		return -1;
@@ -453,10 +464,6 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 		goto err0;
 	if (cluster_df_begin(w.t, w.df)) {
 		nf_err_set(err, "reading term statistics failed");
-		goto err1;
-	}
-	if (cluster_index_begin(w.t, w.ix, w.now)) {
-		nf_err_set(err, "building the candidate index failed");
 		goto err1;
 	}
 	if (old_feed_get(w.t, sub->url, &old)) {

@@ -136,7 +136,10 @@ measure() {
 	124) echo "bench_poll: $name stopped after $PEER_LIMIT s" >&2 ;;
 	*) echo "bench_poll: $name failed: $(tail -3 "$T/$name.err")" >&2 ;;
 	esac
-	read -r wall user sys kb <"$T/time.out"
+	# the last line: GNU time puts "Command exited with non-zero status"
+	# before it when the command failed (or was stopped)
+	tail -n 1 "$T/time.out" >"$T/time.last"
+	read -r wall user sys kb <"$T/time.last"
 	cpu=$(echo "$user $sys" | awk '{printf "%.2f", $1 + $2}')
 	echo "$name $wall $cpu $kb $anon" >>"$T/results"
 }

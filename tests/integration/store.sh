@@ -5,7 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 GEN=$TESTS_DIR/bench/bench_store_gen.py
-python3 "$GEN" --dir "$T/feeds" --feeds 8 --items 300 --hours 20
+# enough articles that the poll outlasts several reads
+python3 "$GEN" --dir "$T/feeds" --feeds 8 --items 1500 --hours 20
 for f in "$T"/feeds/*.xml; do printf '[file://%s]\n' "$f"; done >"$T/feeds.d/local.conf"
 
 nf poll >/dev/null 2>"$T/poll.err" &
@@ -33,10 +34,10 @@ json_articles() { nf stories --all --json 2>/dev/null | python3 -c '
 import json, sys
 print(sum(len(json.loads(l)["articles"]) for l in sys.stdin))'; }
 expect_exit 0 "fsck is clean after the poll" nf fsck
-[ "$(json_articles)" -eq 2400 ] && ok "every article stored once" || fail "every article stored once" "$(json_articles)"
+[ "$(json_articles)" -eq 12000 ] && ok "every article stored once" || fail "every article stored once" "$(json_articles)"
 
 # two writers at once: they take turns, nothing is stored twice
-python3 "$GEN" --dir "$T/feeds" --feeds 8 --items 600 --hours 20
+python3 "$GEN" --dir "$T/feeds" --feeds 8 --items 1800 --hours 20
 nf poll --force >/dev/null 2>"$T/p1.err" &
 p1=$!
 nf poll --force >/dev/null 2>"$T/p2.err" &
@@ -45,5 +46,5 @@ wait $p1; r1=$?
 wait $p2; r2=$?
 if [ $r1 -eq 0 ] && [ $r2 -eq 0 ]; then ok "two polls at once both complete"; else fail "two polls at once both complete" "exits $r1 $r2: $(cat "$T/p1.err" "$T/p2.err" | tail -3)"; fi
 expect_exit 0 "fsck is clean after two concurrent polls" nf fsck
-[ "$(json_articles)" -eq 4800 ] && ok "two concurrent polls store every article once" || fail "two concurrent polls store every article once" "$(json_articles)"
+[ "$(json_articles)" -eq 14400 ] && ok "two concurrent polls store every article once" || fail "two concurrent polls store every article once" "$(json_articles)"
 done_testing
