@@ -10,7 +10,6 @@
 #include "store/store_int.h"
 #include "base/banned.h"
 
-
 /* A story that loses articles in this transaction. */
 struct hit_story {
 	uint64_t id;
