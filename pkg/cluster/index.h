@@ -19,9 +19,11 @@
  * the truth; the index only says where to look.
  *
  * Use, with one write transaction at a time:
- *   cluster_index_begin(t, ix, now)  at the start of each write transaction:
- *                                    builds the index, or catches up with
- *                                    the articles another writer committed
+ *   cluster_index_begin(t, ix, now)  in each write transaction that adds
+ *                                    articles, before it takes the first
+ *                                    article id: builds the index, or
+ *                                    catches up with the articles another
+ *                                    writer committed
  *   cluster_index_add(), _set_story()  as articles are stored or move
  *   cluster_index_commit(ix)         after the transaction committed
  *   cluster_index_abort(ix)          when it aborted or its commit failed:
