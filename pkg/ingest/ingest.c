@@ -287,7 +287,7 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 	 * its id is taken: the index catches up to the ids given so far */
 	if (!w->ix_begun) {
 		if (cluster_index_begin(w->t, w->ix, w->now)) {
-			nf_log(NF_LOG_ERR, "building the candidate index failed");
+			nf_log(NF_LOG_ERR, "%s: building the candidate index failed", w->sub->url);
 			return -1;
 		}
 		w->ix_begun = 1;

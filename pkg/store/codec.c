@@ -74,30 +74,6 @@ wr_multistr(struct buf *b, const char *s, uint32_t count)
 }
 
 void
-wr_u64le(struct buf *b, uint64_t v)
-{
-	unsigned char tmp[8];
-	int i;
-
-	for (i = 0; i < 8; i++, v >>= 8)
-		tmp[i] = (unsigned char)v;
-	buf_append(b, tmp, 8);
-}
-
-void
-wr_f32(struct buf *b, float v)
-{
-	uint32_t u;
-	unsigned char tmp[4];
-	int i;
-
-	memcpy(&u, &v, 4);
-	for (i = 0; i < 4; i++, u >>= 8)
-		tmp[i] = (unsigned char)u;
-	buf_append(b, tmp, 4);
-}
-
-void
 rd_init(struct rd *r, const void *p, size_t n)
 {
 	r->p = p;
@@ -189,67 +165,6 @@ rd_multistr(struct rd *r, uint32_t *count)
 	return n ? s : "";
 }
 
-uint64_t
-rd_u64le(struct rd *r)
-{
-	uint64_t v = 0;
-	int i;
-
-	if (r->bad || r->end - r->p < 8) {
-		r->bad = 1;
-		return 0;
-	}
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | r->p[i];
-	r->p += 8;
-	return v;
-}
-
-float
-rd_f32(struct rd *r)
-{
-	uint32_t u = 0;
-	float f;
-	int i;
-
-	if (r->bad || r->end - r->p < 4) {
-		r->bad = 1;
-		return 0;
-	}
-	for (i = 3; i >= 0; i--)
-		u = u << 8 | r->p[i];
-	r->p += 4;
-	memcpy(&f, &u, 4);
-	return f;
-}
-
-void
-wr_u32le(struct buf *b, uint32_t v)
-{
-	unsigned char tmp[4];
-	int i;
-
-	for (i = 0; i < 4; i++, v >>= 8)
-		tmp[i] = (unsigned char)v;
-	buf_append(b, tmp, 4);
-}
-
-uint32_t
-rd_u32le(struct rd *r)
-{
-	uint32_t v = 0;
-	int i;
-
-	if (r->bad || r->end - r->p < 4) {
-		r->bad = 1;
-		return 0;
-	}
-	for (i = 3; i >= 0; i--)
-		v = v << 8 | r->p[i];
-	r->p += 4;
-	return v;
-}
-
 size_t
 store_strs_len(const char *s, uint32_t n)
 {
@@ -269,8 +184,10 @@ store_strs_has(const char *s, uint32_t n, const char *x)
 	return 0;
 }
 
-/* The arrays of a record: bounds checked once, then read with plain loads
- * (the byte order made explicit so a big-endian host reads the same). */
+/* ---- fixed-size values ------------------------------------------------ */
+
+/* One byte order for every fixed-size value: little-endian, read and
+ * written with plain loads and stores. */
 static uint64_t
 le64_at(const unsigned char *p)
 {
@@ -289,103 +206,131 @@ le32_at(const unsigned char *p)
 	return le32toh(v);
 }
 
+static void
+le64_put(unsigned char *p, uint64_t v)
+{
+	v = htole64(v);
+	memcpy(p, &v, 8);
+}
+
+static void
+le32_put(unsigned char *p, uint32_t v)
+{
+	v = htole32(v);
+	memcpy(p, &v, 4);
+}
+
+/* rd_take(r, size, n): the next ${n} values of ${size} bytes, bounds
+ * checked once (NULL and r->bad when they are not all there). */
+static const unsigned char *
+rd_take(struct rd *r, size_t size, size_t n)
+{
+	const unsigned char *p = r->p;
+
+	if (r->bad || (size_t)(r->end - r->p) / size < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += size * n;
+	return p;
+}
+
 void
 rd_u64le_n(struct rd *r, uint64_t *out, size_t n)
 {
+	const unsigned char *p = rd_take(r, 8, n);
 	size_t i;
 
-	if (r->bad || (size_t)(r->end - r->p) / 8 < n) {
-		r->bad = 1;
-		return;
-	}
-	for (i = 0; i < n; i++)
-		out[i] = le64_at(r->p + 8 * i);
-	r->p += 8 * n;
+	for (i = 0; p && i < n; i++)
+		out[i] = le64_at(p + 8 * i);
 }
 
 void
 rd_u32le_n(struct rd *r, uint32_t *out, size_t n)
 {
+	const unsigned char *p = rd_take(r, 4, n);
 	size_t i;
 
-	if (r->bad || (size_t)(r->end - r->p) / 4 < n) {
-		r->bad = 1;
-		return;
-	}
-	for (i = 0; i < n; i++)
-		out[i] = le32_at(r->p + 4 * i);
-	r->p += 4 * n;
+	for (i = 0; p && i < n; i++)
+		out[i] = le32_at(p + 4 * i);
 }
 
 void
 rd_terms(struct rd *r, struct nf_term *out, size_t n)
 {
+	const unsigned char *p = rd_take(r, 12, n);
 	size_t i;
 
-	if (r->bad || (size_t)(r->end - r->p) / 12 < n) {
-		r->bad = 1;
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		uint32_t u = le32_at(r->p + 12 * i + 8);
+	for (i = 0; p && i < n; i++) {
+		uint32_t w = le32_at(p + 12 * i + 8);
 
-		out[i].h = le64_at(r->p + 12 * i);
-		memcpy(&out[i].w, &u, 4);
+		out[i].h = le64_at(p + 12 * i);
+		memcpy(&out[i].w, &w, 4);
 	}
-	r->p += 12 * n;
 }
 
-/* The arrays of a record, written a block at a time. */
+uint64_t
+rd_u64le(struct rd *r)
+{
+	uint64_t v = 0;
+
+	rd_u64le_n(r, &v, 1);
+	return v;
+}
+
+float
+rd_f32(struct rd *r)
+{
+	uint32_t u = 0;
+	float f;
+
+	rd_u32le_n(r, &u, 1);
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+/* WR_ARRAY(name, T, size, PUT): name(b, v, n) writes ${n} values of type
+ * T, each PUT(p, x) into ${size} bytes, a block at a time (one append per
+ * block rather than per value). */
 #define WR_BLOCK 64
+#define WR_ARRAY(name, T, size, PUT)                                              \
+	void name(struct buf *b, const T *v, size_t n)                            \
+	{                                                                         \
+		unsigned char tmp[(size) * WR_BLOCK];                             \
+		size_t i, k;                                                      \
+                                                                                  \
+		for (i = 0; i < n; i += k) {                                      \
+			for (k = 0; k < WR_BLOCK && i + k < n; k++)               \
+				PUT(tmp + (size) * k, v[i + k]);                  \
+			buf_append(b, tmp, (size) * k);                           \
+		}                                                                 \
+	}
+
+static void
+term_put(unsigned char *p, struct nf_term t)
+{
+	uint32_t w;
+
+	memcpy(&w, &t.w, 4);
+	le64_put(p, t.h);
+	le32_put(p + 8, w);
+}
+
+WR_ARRAY(wr_u64le_n, uint64_t, 8, le64_put)
+WR_ARRAY(wr_u32le_n, uint32_t, 4, le32_put)
+WR_ARRAY(wr_terms, struct nf_term, 12, term_put)
 
 void
-wr_u64le_n(struct buf *b, const uint64_t *v, size_t n)
+wr_u64le(struct buf *b, uint64_t v)
 {
-	unsigned char tmp[8 * WR_BLOCK];
-	size_t i, k;
-
-	for (i = 0; i < n; i += k) {
-		for (k = 0; k < WR_BLOCK && i + k < n; k++) {
-			uint64_t x = htole64(v[i + k]);
-
-			memcpy(tmp + 8 * k, &x, 8);
-		}
-		buf_append(b, tmp, 8 * k);
-	}
+	wr_u64le_n(b, &v, 1);
 }
 
 void
-wr_u32le_n(struct buf *b, const uint32_t *v, size_t n)
+wr_f32(struct buf *b, float v)
 {
-	unsigned char tmp[4 * WR_BLOCK];
-	size_t i, k;
+	uint32_t u;
 
-	for (i = 0; i < n; i += k) {
-		for (k = 0; k < WR_BLOCK && i + k < n; k++) {
-			uint32_t x = htole32(v[i + k]);
-
-			memcpy(tmp + 4 * k, &x, 4);
-		}
-		buf_append(b, tmp, 4 * k);
-	}
-}
-
-void
-wr_terms(struct buf *b, const struct nf_term *v, size_t n)
-{
-	unsigned char tmp[12 * WR_BLOCK];
-	size_t i, k;
-
-	for (i = 0; i < n; i += k) {
-		for (k = 0; k < WR_BLOCK && i + k < n; k++) {
-			uint64_t h = htole64(v[i + k].h);
-			uint32_t w;
-
-			memcpy(&w, &v[i + k].w, 4);
-			w = htole32(w);
-			memcpy(tmp + 12 * k, &h, 8);
-			memcpy(tmp + 12 * k + 8, &w, 4);
-		}
-		buf_append(b, tmp, 12 * k);
-	}
+	memcpy(&u, &v, 4);
+	wr_u32le_n(b, &u, 1);
 }

@@ -33,7 +33,6 @@ void wr_svarint(struct buf *b, int64_t v);
 void wr_str(struct buf *b, const char *s);
 void wr_multistr(struct buf *b, const char *s, uint32_t count);
 void wr_u64le(struct buf *b, uint64_t v);
-void wr_u32le(struct buf *b, uint32_t v);
 void wr_f32(struct buf *b, float v);
 
 void rd_init(struct rd *r, const void *p, size_t n);
@@ -44,7 +43,6 @@ int64_t rd_svarint(struct rd *r);
 const char *rd_str(struct rd *r);
 const char *rd_multistr(struct rd *r, uint32_t *count);
 uint64_t rd_u64le(struct rd *r);
-uint32_t rd_u32le(struct rd *r);
 float rd_f32(struct rd *r);
 /* rd_u64le_n, rd_u32le_n, rd_terms(r, out, n): ${n} values into ${out}
  * (room for them); a term is u64le hash, f32 weight. */
