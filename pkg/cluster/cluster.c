@@ -343,21 +343,40 @@ cluster_terms_release(struct cluster_terms *t)
 
 /* ---- document frequencies ---------------------------------------------- */
 
+/*
+ * A cache slot: the term's count as this process sees it (the store's,
+ * plus what is pending), what is pending (counted, not yet written), and
+ * what the open transaction added (taken back if it aborts).
+ */
 struct df_slot {
 	uint64_t h;
-	uint32_t count; /* the count as of now, in this transaction */
-	int32_t delta;  /* what this transaction added */
-	int used;
+	uint32_t count;
+	int32_t delta;   /* pending: not yet in the store */
+	int32_t tx;      /* of delta, what the open transaction added */
+	uint8_t used;
+	uint8_t listed;  /* in changed[] */
+	uint8_t in_tx;   /* in txterms[] */
 };
 
 struct cluster_df {
 	struct df_slot *v;
 	size_t cap, n;
-	uint64_t *changed; /* terms whose delta is not 0, for the flush */
+	uint64_t *changed;      /* terms with pending counts, for the write */
 	size_t nchanged, changed_cap;
-	uint64_t ndocs;
-	int64_t ndocs_delta;
-	int ndocs_known;
+	uint64_t *txterms;      /* terms the open transaction counted */
+	size_t ntx, tx_cap;
+	uint64_t ndocs;         /* the store's, plus pending */
+	int64_t ndocs_pending;  /* articles counted, not yet written */
+	int64_t ndocs_tx;       /* of those, the open transaction's */
+	int64_t pending_since;  /* when the oldest pending article was counted */
+	uint64_t stored_ndocs;  /* "ndocs" and "df_next" as the store holds them */
+	uint64_t stored_through;
+	uint64_t counted_to;    /* articles below this id are counted */
+	uint64_t tx_next;       /* the next article id at the open transaction's flush */
+	int tx_wrote;           /* the open transaction wrote the pending counts */
+	int known;
+	uint32_t batch_docs;    /* write once this many articles are pending */
+	int64_t batch_age;      /* or the oldest has waited this long (seconds) */
 };
 
 struct cluster_df *
@@ -372,7 +391,15 @@ cluster_df_new(void)
 		free(df);
 		return NULL;
 	}
+	df->pending_since = NF_TIME_NONE;
 	return df;
+}
+
+void
+cluster_df_batch(struct cluster_df *df, uint32_t docs, int64_t seconds)
+{
+	df->batch_docs = docs;
+	df->batch_age = seconds;
 }
 
 void
@@ -382,6 +409,7 @@ cluster_df_free(struct cluster_df *df)
 		return;
 	free(df->v);
 	free(df->changed);
+	free(df->txterms);
 	free(df);
 }
 
@@ -392,25 +420,19 @@ cluster_df_forget(struct cluster_df *df)
 		memset(df->v, 0, df->cap * sizeof(*df->v));
 	df->n = 0;
 	df->nchanged = 0;
-	df->ndocs_known = 0;
-	df->ndocs_delta = 0;
+	df->ntx = 0;
+	df->ndocs = 0;
+	df->ndocs_pending = 0;
+	df->ndocs_tx = 0;
+	df->pending_since = NF_TIME_NONE;
+	df->tx_wrote = 0;
+	df->known = 0;
 }
 
 /* terms a cache holds at most (24 bytes a slot, at most half full): past
- * this it starts again empty rather than grow without bound */
+ * this its counts are written and it starts again empty rather than grow
+ * without bound */
 #define DF_CACHE_MAX (1u << 19)
-
-int
-cluster_df_begin(struct store_txn *t, struct cluster_df *df)
-{
-	uint64_t ndocs = store_counter(t, "ndocs");
-
-	if (!df->ndocs_known || ndocs != df->ndocs || df->ndocs_delta || df->n > DF_CACHE_MAX)
-		cluster_df_forget(df);
-	df->ndocs = ndocs;
-	df->ndocs_known = 1;
-	return 0;
-}
 
 static struct df_slot *
 df_find(struct cluster_df *df, uint64_t h)
@@ -440,7 +462,7 @@ df_grow(struct cluster_df *df)
 	return 0;
 }
 
-/* df_slot(t, df, h): the cached slot of term ${h}, read from the store on
+/* df_get(t, df, h): the cached slot of term ${h}, read from the store on
  * first use; NULL when out of memory. */
 static struct df_slot *
 df_get(struct store_txn *t, struct cluster_df *df, uint64_t h)
@@ -451,55 +473,254 @@ df_get(struct store_txn *t, struct cluster_df *df, uint64_t h)
 		return NULL;
 	s = df_find(df, h);
 	if (!s->used) {
+		memset(s, 0, sizeof(*s));
 		s->used = 1;
 		s->h = h;
 		s->count = store_df(t, h);
-		s->delta = 0;
 		df->n++;
 	}
 	return s;
 }
 
-static uint64_t
-df_ndocs(struct store_txn *t, struct cluster_df *df)
+static int
+push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 {
-	if (!df->ndocs_known) {
-		df->ndocs = store_counter(t, "ndocs");
-		df->ndocs_known = 1;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		uint64_t *p = realloc(*v, c * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		*v = p;
+		*cap = c;
 	}
-	return df->ndocs;
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+/* df_count(t, df, h, in_tx): count one more article holding ${h}, pending;
+ * ${in_tx}: the open transaction's (else one committed by another). */
+static int
+df_count(struct store_txn *t, struct cluster_df *df, uint64_t h, int in_tx)
+{
+	struct df_slot *s = df_get(t, df, h);
+
+	if (s == NULL)
+		return -1;
+	if (!s->listed) {
+		if (push_u64(&df->changed, &df->nchanged, &df->changed_cap, h))
+			return -1;
+		s->listed = 1;
+	}
+	if (in_tx && !s->in_tx) {
+		if (push_u64(&df->txterms, &df->ntx, &df->tx_cap, h))
+			return -1;
+		s->in_tx = 1;
+	}
+	s->count++;
+	s->delta++;
+	if (in_tx)
+		s->tx++;
+	return 0;
+}
+
+static void
+df_count_doc(struct cluster_df *df, int in_tx)
+{
+	df->ndocs++;
+	df->ndocs_pending++;
+	if (in_tx)
+		df->ndocs_tx++;
+	if (df->pending_since == NF_TIME_NONE)
+		df->pending_since = nf_now();
+}
+
+struct catch_up {
+	struct store_txn *t;
+	struct cluster_df *df;
+	int rc;
+};
+
+static int
+catch_up_one(const struct store_article *a, void *ctx)
+{
+	struct catch_up *c = ctx;
+	uint32_t i;
+
+	for (i = 0; i < a->nterms; i++)
+		if (df_count(c->t, c->df, a->terms[i].h, 0)) {
+			c->rc = -1;
+			return 1;
+		}
+	df_count_doc(c->df, 0);
+	c->df->counted_to = a->id + 1;
+	return 0;
+}
+
+static uint64_t
+next_article_id(struct store_txn *t)
+{
+	uint64_t next = store_counter(t, "next_article");
+
+	return next ? next : 1;
+}
+
+int
+cluster_df_begin(struct store_txn *t, struct cluster_df *df)
+{
+	uint64_t ndocs = store_counter(t, "ndocs"), through = store_df_through(t);
+	uint64_t next = next_article_id(t);
+	struct catch_up c = {t, df, 0};
+
+	df->ntx = 0;
+	df->ndocs_tx = 0;
+	df->tx_wrote = 0;
+	df->tx_next = 0;
+	/* another writer wrote counts, or fsck repaired them: start again
+	 * from what the store holds */
+	if (!df->known || ndocs != df->stored_ndocs || through != df->stored_through ||
+	    (df->n > DF_CACHE_MAX && df->ndocs_pending == 0)) {
+		cluster_df_forget(df);
+		df->stored_ndocs = df->ndocs = ndocs;
+		df->stored_through = df->counted_to = through;
+		df->known = 1;
+	}
+	/* articles stored but not counted here (another writer's, or ours
+	 * before a crash): their records' terms are counted, pending */
+	if (df->counted_to < next) {
+		if (store_article_each_from(t, df->counted_to, catch_up_one, &c) || c.rc) {
+			cluster_df_forget(df);
+			return -1;
+		}
+		df->counted_to = next;
+	}
+	return 0;
+}
+
+/* df_write(t, df): the pending counts into the store, in key order. */
+static int
+df_write(struct store_txn *t, struct cluster_df *df)
+{
+	uint64_t *keys = NULL;
+	int32_t *delta = NULL;
+	size_t i, k = 0;
+	int rc = -1;
+
+	if (df->nchanged &&
+	    ((keys = malloc(df->nchanged * sizeof(*keys))) == NULL ||
+	     (delta = malloc(df->nchanged * sizeof(*delta))) == NULL))
+		goto out;
+	for (i = 0; i < df->nchanged; i++) {
+		struct df_slot *sl = df_find(df, df->changed[i]);
+
+		if (sl->delta)
+			keys[k++] = sl->h;
+	}
+	u64_sort(keys, k);
+	for (i = 0; i < k; i++)
+		delta[i] = df_find(df, keys[i])->delta;
+	if ((k && store_df_add_many(t, keys, delta, k)) ||
+	    (df->ndocs_pending && store_counter_add(t, "ndocs", df->ndocs_pending)) ||
+	    store_set_df_through(t, df->tx_next))
+		goto out;
+	df->tx_wrote = 1;
+	rc = 0;
+out:
+	free(keys);
+	free(delta);
+	return rc;
+}
+
+static int
+df_flush(struct store_txn *t, struct cluster_df *df, int force)
+{
+	int due;
+
+	if (!df->known)
+		return 0;
+	df->tx_next = next_article_id(t);
+	due = force || df->batch_docs == 0 || df->ndocs_pending >= (int64_t)df->batch_docs ||
+	      df->n > DF_CACHE_MAX ||
+	      (df->pending_since != NF_TIME_NONE && nf_now() - df->pending_since >= df->batch_age);
+	if (due && (df->ndocs_pending || df->nchanged || df->tx_next != df->stored_through))
+		return df_write(t, df);
+	return 0;
 }
 
 int
 cluster_df_flush(struct store_txn *t, struct cluster_df *df)
 {
-	int32_t *delta = NULL;
-	size_t i, k = df->nchanged;
-	int rc = 0;
+	return df_flush(t, df, 0);
+}
 
-	/* the changed counts, written in key order; they stay cached */
-	if (k) {
-		if ((delta = malloc(k * sizeof(*delta))) == NULL) {
-			cluster_df_forget(df);
-			return -1;
-		}
-		u64_sort(df->changed, k);
-		for (i = 0; i < k; i++) {
+int
+cluster_df_settle(struct store_txn *t, struct cluster_df *df)
+{
+	return df_flush(t, df, 1);
+}
+
+void
+cluster_df_commit(struct cluster_df *df)
+{
+	size_t i;
+
+	if (!df->known)
+		return;
+	for (i = 0; i < df->ntx; i++) {
+		struct df_slot *sl = df_find(df, df->txterms[i]);
+
+		sl->tx = 0;
+		sl->in_tx = 0;
+	}
+	df->ntx = 0;
+	df->ndocs_tx = 0;
+	if (df->tx_next > df->counted_to)
+		df->counted_to = df->tx_next;
+	if (df->tx_wrote) {
+		/* what was pending is the store's now */
+		for (i = 0; i < df->nchanged; i++) {
 			struct df_slot *sl = df_find(df, df->changed[i]);
 
-			delta[i] = sl->delta;
 			sl->delta = 0;
+			sl->listed = 0;
 		}
-		rc = store_df_add_many(t, df->changed, delta, k);
-		free(delta);
 		df->nchanged = 0;
+		df->ndocs_pending = 0;
+		df->pending_since = NF_TIME_NONE;
+		df->stored_ndocs = df->ndocs;
+		df->stored_through = df->tx_next;
+		df->tx_wrote = 0;
 	}
-	if (rc == 0 && df->ndocs_delta)
-		rc = store_counter_add(t, "ndocs", df->ndocs_delta);
-	df->ndocs_delta = 0;
-	if (rc)
-		cluster_df_forget(df);
-	return rc;
+}
+
+void
+cluster_df_abort(struct cluster_df *df)
+{
+	size_t i;
+
+	if (!df->known)
+		return;
+	for (i = 0; i < df->ntx; i++) {
+		struct df_slot *sl = df_find(df, df->txterms[i]);
+
+		sl->count -= (uint32_t)sl->tx;
+		sl->delta -= sl->tx;
+		sl->tx = 0;
+		sl->in_tx = 0;
+	}
+	df->ntx = 0;
+	df->ndocs -= (uint64_t)df->ndocs_tx;
+	df->ndocs_pending -= df->ndocs_tx;
+	df->ndocs_tx = 0;
+	if (df->ndocs_pending == 0)
+		df->pending_since = NF_TIME_NONE;
+	df->tx_wrote = 0; /* the store did not take them: still pending */
+}
+
+uint64_t
+cluster_df_pending(const struct cluster_df *df)
+{
+	return df->known && df->ndocs_pending > 0 ? (uint64_t)df->ndocs_pending : 0;
 }
 
 int
@@ -507,28 +728,12 @@ cluster_df_add(struct store_txn *t, struct cluster_df *df, const struct cluster_
 {
 	uint32_t i;
 
-	for (i = 0; i < terms->n; i++) {
-		struct df_slot *s = df_get(t, df, terms->v[i].h);
-		if (s == NULL)
+	if (!df->known && cluster_df_begin(t, df))
+		return -1;
+	for (i = 0; i < terms->n; i++)
+		if (df_count(t, df, terms->v[i].h, 1))
 			return -1;
-		if (s->delta == 0) {
-			if (df->nchanged == df->changed_cap) {
-				size_t cap = df->changed_cap ? df->changed_cap * 2 : 1024;
-				uint64_t *v = realloc(df->changed, cap * sizeof(*v));
-
-				if (v == NULL)
-					return -1;
-				df->changed = v;
-				df->changed_cap = cap;
-			}
-			df->changed[df->nchanged++] = s->h;
-		}
-		s->count++;
-		s->delta++;
-	}
-	df_ndocs(t, df);
-	df->ndocs++;
-	df->ndocs_delta++;
+	df_count_doc(df, 1);
 	return 0;
 }
 
@@ -543,7 +748,7 @@ int
 cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct cluster_terms *terms,
               struct nf_term *out, uint32_t *nout)
 {
-	uint64_t ndocs = df_ndocs(t, df);
+	uint64_t ndocs;
 	struct nf_term *tmp;
 	uint32_t i, n;
 	double norm = 0;
@@ -551,6 +756,9 @@ cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct cluster_t
 	*nout = 0;
 	if (terms->n == 0)
 		return 0;
+	if (!df->known && cluster_df_begin(t, df))
+		return -1;
+	ndocs = df->ndocs;
 	if ((tmp = malloc(terms->n * sizeof(*tmp))) == NULL)
 		return -1;
 	for (i = 0; i < terms->n; i++) {

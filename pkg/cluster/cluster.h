@@ -77,18 +77,26 @@ void cluster_terms_release(struct cluster_terms *t);
 
 /*
  * struct cluster_df: document frequencies, cached.  Each term is read from
- * the store once and counted in memory; a write transaction's changes are
- * written back once, in key order, by cluster_df_flush() before its
- * commit.  The counts outlive the transaction, so that the next one need
- * not read them again:
+ * the store once and counted in memory.  The counts are written back in
+ * key order, either at every transaction or, once cluster_df_batch() is
+ * set, in batches: the store's df then counts the articles below its
+ * "df_next" (store.h), and the rest are pending in the cache.  Pending
+ * counts are never lost: a cache that finds articles past what it counted
+ * (another writer's, or its own process's before a crash) counts their
+ * records' terms.  A cache that finds the store's counts moved by another
+ * writer starts again from them.
  *
- *   cluster_df_begin(t, df)   at the start of each write transaction: the
- *                             cache is kept only when the store's document
- *                             count is the one it last wrote (no other
- *                             writer came in between), else emptied
- *   cluster_df_flush(t, df)   before the commit
- *   cluster_df_forget(df)     when the transaction aborts or its commit
- *                             fails: the counts held its changes
+ *   cluster_df_begin(t, df)   at the start of each write transaction
+ *   cluster_df_flush(t, df)   before the commit of every transaction that
+ *                             counted articles: writes the counts when
+ *                             due (always, without a batch)
+ *   cluster_df_settle(t, df)  instead, to write every pending count now
+ *                             (before a process stops)
+ *   cluster_df_commit(df)     after the commit
+ *   cluster_df_abort(df)      when the transaction aborts or its commit
+ *                             fails: its counts are taken back
+ *   cluster_df_forget(df)     empties the cache (pending counts are then
+ *                             counted again from the records)
  *
  * cluster_df_new() returns NULL when out of memory; the caller frees with
  * cluster_df_free().  One transaction at a time uses a cache.
@@ -96,11 +104,18 @@ void cluster_terms_release(struct cluster_terms *t);
 struct cluster_df;
 struct cluster_df *cluster_df_new(void);
 void cluster_df_free(struct cluster_df *df);
+/* cluster_df_batch(df, docs, seconds): write the counts once ${docs}
+ * articles are pending or the oldest has waited ${seconds}; 0 docs: at
+ * every transaction (the default). */
+void cluster_df_batch(struct cluster_df *df, uint32_t docs, int64_t seconds);
 int cluster_df_begin(struct store_txn *t, struct cluster_df *df);
-void cluster_df_forget(struct cluster_df *df);
-/* cluster_df_flush(t, df): write the changed counts and the document
- * count to the store; 0 or -1. */
 int cluster_df_flush(struct store_txn *t, struct cluster_df *df);
+int cluster_df_settle(struct store_txn *t, struct cluster_df *df);
+void cluster_df_commit(struct cluster_df *df);
+void cluster_df_abort(struct cluster_df *df);
+void cluster_df_forget(struct cluster_df *df);
+/* cluster_df_pending(df): articles counted and not yet written. */
+uint64_t cluster_df_pending(const struct cluster_df *df);
 
 /* cluster_df_add(t, df, terms): count ${terms} in the document
  * frequencies (and one more document); once per new article, before

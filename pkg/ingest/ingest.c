@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
+#include "ingest/prepare.h"
 #include "feed/feed.h"
 #include "cluster/index.h"
 #include "normalise/normalise.h"
@@ -10,9 +11,6 @@
 #include "fetch/hostwait.h"
 #include "fetch/schedule.h"
 #include "base/banned.h"
-
-#define SUMMARY_MAX 400     /* bytes of text kept per article */
-#define TEXT_MAX (4u << 20) /* bytes of text normalised per field */
 
 void
 ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
@@ -33,6 +31,12 @@ ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
 		o->max_backoff = cfg->max_backoff;
 	}
 }
+
+/* the document frequencies of a long-lived cache are written once this
+ * many articles are pending, or the oldest has waited this long (see
+ * cluster_df_batch(); ingest_cache_flush() writes them at the end) */
+#define DF_BATCH_DOCS 4096
+#define DF_BATCH_SECONDS 60
 
 struct ingest_cache {
 	struct norm_stemmer *stem;
@@ -55,6 +59,7 @@ ingest_cache_new(void)
 		ingest_cache_free(c);
 		return NULL;
 	}
+	cluster_df_batch(c->df, DF_BATCH_DOCS, DF_BATCH_SECONDS);
 	return c;
 }
 
@@ -79,8 +84,9 @@ struct work {
 	const struct feed_sub *sub;
 	const char *doc_url;
 	int64_t now;
-	struct buf title, body, fold, canon, outlet, feeds;
-	struct norm_tokens ttok, btok;
+	struct buf feeds;
+	struct ingest_preparer prep; /* entries prepared here, with stem */
+	struct prep_entry inl;       /* the entry prepared here */
 	struct norm_stemmer *stem; /* the cache's, or owned when own_cache */
 	struct cluster_df *df;
 	struct cluster_index *ix;
@@ -100,16 +106,11 @@ horizon_of(const struct ingest_opts *o)
 static void
 work_init(struct work *w, struct ingest_cache *cache, const struct ingest_opts *opts)
 {
-	buf_init(&w->title, TEXT_MAX);
-	buf_init(&w->body, TEXT_MAX);
-	buf_init(&w->fold, TEXT_MAX * 2);
-	buf_init(&w->canon, 8192);
-	buf_init(&w->outlet, 1024);
 	buf_init(&w->feeds, 0);
-	norm_tokens_init(&w->ttok);
-	norm_tokens_init(&w->btok);
+	memset(&w->inl, 0, sizeof(w->inl));
 	w->own_cache = cache == NULL;
 	w->stem = cache ? cache->stem : norm_stemmer_new();
+	prep_init(&w->prep, w->stem);
 	w->df = cache ? cache->df : cluster_df_new();
 	if (cache && cache->ix && cache->horizon != horizon_of(opts)) {
 		cluster_index_free(cache->ix); /* the window changed */
@@ -126,14 +127,9 @@ work_init(struct work *w, struct ingest_cache *cache, const struct ingest_opts *
 static void
 work_release(struct work *w)
 {
-	buf_release(&w->title);
-	buf_release(&w->body);
-	buf_release(&w->fold);
-	buf_release(&w->canon);
-	buf_release(&w->outlet);
 	buf_release(&w->feeds);
-	norm_tokens_release(&w->ttok);
-	norm_tokens_release(&w->btok);
+	prep_release(&w->prep);
+	prep_entry_release(&w->inl);
 	if (w->own_cache) {
 		norm_stemmer_free(w->stem);
 		cluster_df_free(w->df);
@@ -141,52 +137,10 @@ work_release(struct work *w)
 	}
 }
 
-/* text_of(s, type, out): the plain text of a feed value. */
-static int
-text_of(const char *s, enum feed_text_type type, struct buf *out)
-{
-	buf_reset(out);
-	if (s == NULL)
-		return 0;
-	/* feeds put markup in values typed text too: parse them all as HTML
-	 * (plain text takes norm_html_to_text's fast path) */
-	(void)type;
-	if (norm_html_to_text(s, strlen(s), out) == 0)
-		return 0;
-	/* over the cap: keep what fitted */
-	return out->over ? 0 : -1;
-}
-
-static int
-tokens_of(struct work *w, const struct buf *text, struct norm_tokens *tk)
-{
-	norm_tokens_release(tk);
-	norm_tokens_init(tk);
-	buf_reset(&w->fold);
-	if (text->len == 0)
-		return 0;
-	if (norm_fold(text->data, text->len, &w->fold) && !w->fold.over)
-		return -1;
-	return norm_tokenise(buf_cstr(&w->fold), w->fold.len, tk);
-}
-
-/* utf8_cut(s, max): the length of the longest prefix of ${s} of at most
- * ${max} bytes that does not split a UTF-8 sequence. */
-static size_t
-utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
-
-
 /* An article seen before: add this feed to it, refresh its title. */
 static int
-update_article(struct work *w, uint64_t id, const struct feed_entry *e)
+update_article(struct work *w, uint64_t id, const struct feed_entry *e,
+               const struct prep_entry *p)
 {
 	struct store_article a;
 	int rc;
@@ -205,9 +159,9 @@ update_article(struct work *w, uint64_t id, const struct feed_entry *e)
 		a.nfeeds++;
 		a.updated = w->now;
 		rc = store_article_put(w->t, &a);
-	} else if (e->updated != NF_TIME_NONE && e->updated > a.updated && w->title.len &&
-	           strcmp(a.title ? a.title : "", w->title.data) != 0) {
-		a.title = w->title.data;
+	} else if (e->updated != NF_TIME_NONE && e->updated > a.updated && p->title_len &&
+	           strcmp(a.title ? a.title : "", p->title) != 0) {
+		a.title = p->title;
 		a.updated = e->updated;
 		rc = store_article_put(w->t, &a);
 	}
@@ -217,69 +171,43 @@ out:
 	return rc;
 }
 
+/*
+ * store_entry(w, e, pe): store entry ${e}, prepared as ${pe} (NULL: not
+ * prepared; prepare.h).  Whether it is new is decided here, with this
+ * transaction; what was not prepared is prepared here, with this thread's
+ * stemmer.  ${pe} is only read, so a retried transaction reuses it.
+ */
 static int
-ingest_entry(struct work *w, const struct feed_entry *e)
+store_entry(struct work *w, const struct feed_entry *e, const struct prep_entry *pe)
 {
-	unsigned char keys[3][17];
-	int nkeys = 0, i, rc;
-	uint64_t id = 0;
-	const char *body_src = NULL;
-	enum feed_text_type body_type = FEED_TEXT;
-	struct cluster_terms raw = {0};
-	struct cluster_names names = {0};
+	const struct prep_entry *p = pe;
 	struct nf_term terms[CLUSTER_ARTICLE_TERMS];
 	struct store_article a;
 	uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD];
-	char pub[24];
+	uint64_t id = 0;
+	int i, rc;
 
-	/* text */
-	if (text_of(e->title, e->title_type, &w->title))
-		return -1;
-	if (e->ncontent && e->content[0].value) {
-		body_src = e->content[0].value;
-		body_type = e->content[0].type;
+	if (p == NULL || p->state == PREP_NONE) {
+		if (prep_keys(&w->prep, w->sub, w->doc_url, e, &w->inl))
+			return -1;
+		p = &w->inl;
 	}
-	if (e->summary && (body_src == NULL || strlen(e->summary) > strlen(body_src))) {
-		body_src = e->summary;
-		body_type = e->summary_type;
-	}
-	if (text_of(body_src, body_type, &w->body))
-		return -1;
-	buf_reset(&w->canon);
-	if (e->link && norm_canon_url(e->link, w->doc_url, &w->canon))
-		buf_reset(&w->canon);
-	if (w->title.len == 0 && w->body.len) {
-		/* an untitled item: its first words stand for a title */
-		size_t n = utf8_cut(w->body.data, w->body.len, 80);
-		buf_append(&w->title, w->body.data, n);
-	}
-
-	/* identity: guid, canonical URL, title + date */
-	if (e->id && *e->id)
-		store_key('g', w->sub->url, strlen(w->sub->url), e->id, strlen(e->id), keys[nkeys++]);
-	if (w->canon.len)
-		store_key('u', w->canon.data, w->canon.len, NULL, 0, keys[nkeys++]);
-	if (nkeys == 0 && w->title.len) {
-		/* only an item with neither guid nor link is known by title and date */
-		snprintf(pub, sizeof(pub), "%lld", (long long)e->published);
-		store_key('t', w->title.data, w->title.len, pub, strlen(pub), keys[nkeys++]);
-	}
-	if (nkeys == 0) {
+	if (p->nkeys == 0) {
 		w->stats->skipped++;
 		return 0;
 	}
-	for (i = 0; i < nkeys; i++) {
-		rc = store_key_get(w->t, keys[i], &id);
+	for (i = 0; i < p->nkeys; i++) {
+		rc = store_key_get(w->t, p->keys[i], &id);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
 			break;
 	}
-	if (i < nkeys) {
-		for (i = 0; i < nkeys; i++)
-			if (store_key_put(w->t, keys[i], id))
+	if (i < p->nkeys) {
+		for (i = 0; i < p->nkeys; i++)
+			if (store_key_put(w->t, p->keys[i], id))
 				return -1;
-		return update_article(w, id, e);
+		return update_article(w, id, e, p);
 	}
 
 	/* a new article.  The candidate index is readied by the first one (a
@@ -295,61 +223,42 @@ ingest_entry(struct work *w, const struct feed_entry *e)
 	memset(&a, 0, sizeof(a));
 	if (store_next_id(w->t, "article", &a.id))
 		return -1;
-	if (tokens_of(w, &w->title, &w->ttok) || tokens_of(w, &w->body, &w->btok))
-		goto err0;
-	if (cluster_names_scan(w->body.data ? w->body.data : "", w->body.len, &names) ||
-	    cluster_terms_build(&w->ttok, &w->btok, &names, w->stem, &raw) || cluster_df_add(w->t, w->df, &raw) ||
-	    cluster_weigh(w->t, w->df, &raw, terms, &a.nterms))
-		goto err1;
+	if (p->state != PREP_FULL) {
+		/* known when it was prepared (since removed), or its preparing
+		 * failed: prepared now, from its text again */
+		if (p != &w->inl && prep_keys(&w->prep, w->sub, w->doc_url, e, &w->inl))
+			return -1;
+		if (prep_full(&w->prep, w->sub, &w->inl))
+			return -1;
+		p = &w->inl;
+	}
+	if (cluster_df_add(w->t, w->df, &p->raw) ||
+	    cluster_weigh(w->t, w->df, &p->raw, terms, &a.nterms))
+		return -1;
 	a.terms = terms;
-	{
-		int nsig = cluster_fingerprint(w->btok.tok, w->btok.len, w->btok.n, sig, &a.simhash);
-		if (nsig < 0)
-			goto err1;
-		a.sig = sig;
-		a.nsig = (uint32_t)nsig;
-	}
-	buf_reset(&w->outlet);
-	if (w->canon.len == 0 || norm_outlet(w->canon.data, &w->outlet) || w->outlet.len == 0) {
-		buf_reset(&w->outlet);
-		if (norm_outlet(w->sub->url, &w->outlet) || w->outlet.len == 0) {
-			buf_reset(&w->outlet);
-			buf_puts(&w->outlet, w->sub->title ? w->sub->title : w->sub->url);
-		}
-	}
+	if (p->nsig)
+		memcpy(sig, p->sig, p->nsig * sizeof(*sig));
+	a.sig = sig;
+	a.nsig = p->nsig;
+	a.simhash = p->simhash;
 	a.feeds = w->sub->url;
 	a.nfeeds = 1;
 	a.guid = e->id;
-	a.url = w->canon.len ? w->canon.data : e->link;
-	a.title = w->title.len ? w->title.data : NULL;
-	a.outlet = buf_cstr(&w->outlet);
-	{
-		char *sum = w->body.len ? nf_strndup(w->body.data,
-		                                     utf8_cut(w->body.data, w->body.len, SUMMARY_MAX))
-		                        : NULL;
-		a.summary = sum;
-		a.published = e->published != NF_TIME_NONE ? e->published : e->updated;
-		a.first_seen = w->now;
-		a.updated = w->now;
-		rc = cluster_assign(w->t, w->ix, &w->opts->cluster, &a, !w->sub->cluster);
-		if (rc == 0)
-			rc = store_article_put(w->t, &a);
-		free(sum);
-		if (rc)
-			goto err1;
-	}
-	for (i = 0; i < nkeys; i++)
-		if (store_key_put(w->t, keys[i], a.id))
-			goto err1;
+	a.url = p->canon ? p->canon : e->link;
+	a.title = p->title;
+	a.outlet = p->outlet;
+	a.summary = p->summary;
+	a.published = e->published != NF_TIME_NONE ? e->published : e->updated;
+	a.first_seen = w->now;
+	a.updated = w->now;
+	if (cluster_assign(w->t, w->ix, &w->opts->cluster, &a, !w->sub->cluster) ||
+	    store_article_put(w->t, &a))
+		return -1;
+	for (i = 0; i < p->nkeys; i++)
+		if (store_key_put(w->t, p->keys[i], a.id))
+			return -1;
 	w->stats->added++;
-	cluster_terms_release(&raw);
-	cluster_names_release(&names);
 	return 0;
-err1:
-	cluster_terms_release(&raw);
-	cluster_names_release(&names);
-err0:
-	return -1;
 }
 
 /* A copy of the fields of a feed record that outlive writes. */
@@ -439,9 +348,11 @@ next_poll(struct store_txn *t, const struct ingest_opts *o, const struct feed_su
 
 static int
 ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_sub *sub,
-            const struct fetch_res *res, const struct feed_doc *doc, const char *doc_error,
+            const struct fetch_res *res, const struct ingest_prepared *pf,
             struct ingest_stats *stats, int *map_full, struct nf_err *err)
 {
+	const struct feed_doc *doc = pf->doc;
+	const char *doc_error = pf->doc_error;
 	struct work w;
 	struct old_feed old;
 	struct store_feed f;
@@ -474,7 +385,7 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	if (doc) {
 		stats->entries = (uint32_t)doc->nentries;
 		for (i = 0; i < doc->nentries; i++)
-			if (ingest_entry(&w, &doc->entries[i])) {
+			if (store_entry(&w, &doc->entries[i], pf->ent ? &pf->ent[i] : NULL)) {
 				nf_err_set(err, "storing entry %zu failed%s", i + 1,
 				           store_txn_map_full(w.t) ? " (map full)" : "");
 				goto err2;
@@ -531,11 +442,12 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	}
 	old_feed_release(&old);
 	if (store_commit(w.t, map_full, err)) {
-		cluster_df_forget(w.df); /* it counted what was not stored */
+		cluster_df_abort(w.df); /* it counted what was not stored */
 		cluster_index_abort(w.ix);
 		work_release(&w);
 		return -1;
 	}
+	cluster_df_commit(w.df);
 	cluster_index_commit(w.ix);
 	work_release(&w);
 	return 0;
@@ -544,7 +456,7 @@ err2:
 err1:
 	*map_full = store_txn_map_full(w.t);
 	store_abort(w.t);
-	cluster_df_forget(w.df);
+	cluster_df_abort(w.df);
 	cluster_index_abort(w.ix);
 err0:
 	work_release(&w);
@@ -552,38 +464,34 @@ err0:
 }
 
 int
-ingest_feed(struct store *s, const struct ingest_opts *opts, const struct feed_sub *sub,
-            const struct fetch_res *res, struct ingest_stats *stats, struct nf_err *err)
+ingest_store(struct store *s, const struct ingest_opts *opts, const struct feed_sub *sub,
+             const struct fetch_res *res, const struct ingest_prepared *pf,
+             struct ingest_stats *stats, struct nf_err *err)
 {
-	struct feed_doc *doc = NULL;
-	struct feed_parse_opts po = {0};
-	char derr[600];
-	const char *doc_error = NULL;
 	int tries, map_full = 0, rc = -1;
 
-	if (res->status == FETCH_OK) {
-		po.url = res->effective_url ? res->effective_url : sub->url;
-		po.content_type = res->content_type;
-		po.content_location = res->content_location;
-		if ((doc = feed_parse(res->body ? res->body : "", res->len, &po, err)) == NULL) {
-			nf_err_prefix(err, "parsing");
-			return -1;
-		}
-		if (doc->format == NULL) {
-			snprintf(derr, sizeof(derr), "%s", doc->error ? doc->error : "not a feed");
-			doc_error = derr;
-			feed_doc_free(doc);
-			doc = NULL;
-		}
-	}
 	for (tries = 0; tries < 8; tries++) {
-		rc = ingest_once(s, opts, sub, res, doc, doc_error, stats, &map_full, err);
+		rc = ingest_once(s, opts, sub, res, pf, stats, &map_full, err);
 		if (rc == 0 || !map_full)
 			break;
 		if (store_grow(s, err))
 			break;
 	}
-	feed_doc_free(doc);
+	return rc;
+}
+
+int
+ingest_feed(struct store *s, const struct ingest_opts *opts, const struct feed_sub *sub,
+            const struct fetch_res *res, struct ingest_stats *stats, struct nf_err *err)
+{
+	struct ingest_prepared *pf;
+	int rc;
+
+	/* parsed only: each entry is prepared as it is stored */
+	if (ingest_prepare(NULL, NULL, sub, res, &pf, err))
+		return -1;
+	rc = ingest_store(s, opts, sub, res, pf, stats, err);
+	ingest_prepared_free(pf);
 	return rc;
 }
 
@@ -657,4 +565,38 @@ ingest_due(struct store *s, const struct feed_sub *sub, int64_t now, int force, 
 	p.url = p.etag = p.last_modified = NULL;
 	ingest_plan_release(&p);
 	return due;
+}
+
+int
+ingest_cache_pending(const struct ingest_cache *c)
+{
+	return c && cluster_df_pending(c->df);
+}
+
+int
+ingest_cache_flush(struct store *s, struct ingest_cache *c, struct nf_err *err)
+{
+	struct store_txn *t;
+	int tries, map_full = 0;
+
+	if (c == NULL)
+		return 0;
+	for (tries = 0; tries < 8; tries++) {
+		if ((t = store_begin(s, 1, err)) == NULL)
+			return -1;
+		if (cluster_df_begin(t, c->df) || cluster_df_settle(t, c->df)) {
+			map_full = store_txn_map_full(t);
+			store_abort(t);
+			cluster_df_abort(c->df);
+			nf_err_set(err, "storing term statistics failed%s", map_full ? " (map full)" : "");
+		} else if (store_commit(t, &map_full, err)) {
+			cluster_df_abort(c->df);
+		} else {
+			cluster_df_commit(c->df);
+			return 0;
+		}
+		if (!map_full || store_grow(s, err))
+			break;
+	}
+	return -1;
 }

@@ -29,6 +29,15 @@
 struct ingest_cache;
 struct ingest_cache *ingest_cache_new(void);
 void ingest_cache_free(struct ingest_cache *c);
+/* ingest_cache_flush(s, c, err): write the document frequencies the cache
+ * holds pending (it writes them in batches) to ${s}, in a transaction of
+ * their own; before a long pause or the end.  Unwritten counts are not
+ * lost (the next writer counts them from the articles), only less exact.
+ * 0, or -1 with ${err} filled. */
+int ingest_cache_flush(struct store *s, struct ingest_cache *c, struct nf_err *err);
+/* ingest_cache_pending(c): 1 when ${c} holds counts ingest_cache_flush()
+ * would write. */
+int ingest_cache_pending(const struct ingest_cache *c);
 
 struct ingest_opts {
 	struct cluster_opts cluster;
@@ -53,7 +62,8 @@ struct ingest_stats {
  * ingest_feed(s, opts, sub, res, stats, err): store the outcome ${res} of
  * fetching subscription ${sub}.  Returns 0 when the outcome was stored (a
  * failed fetch included: see stats->failed), -1 with ${err} when the store
- * itself failed (then nothing of this feed was written).
+ * itself failed (then nothing of this feed was written).  prepare.h has
+ * it in two halves, for two threads.
  */
 int ingest_feed(struct store *s, const struct ingest_opts *opts, const struct feed_sub *sub,
                 const struct fetch_res *res, struct ingest_stats *stats, struct nf_err *err);

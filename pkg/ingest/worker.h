@@ -1,18 +1,24 @@
 #ifndef NF_INGEST_WORKER_H
 #define NF_INGEST_WORKER_H
 /*
- * worker: ingest_feed() on a thread of its own, so that the fetch loop
+ * worker: ingest_feed() on threads of its own, so that the fetch loop
  * never stands still while a feed is parsed, clustered and committed (a
  * stalled loop would eat into the other transfers' timeouts).
  *
  * The fetch loop pushes each finished transfer (copied: the worker owns
- * the copy); the worker stores them one by one, in order, each in its own
- * write transaction; the loop collects the outcomes on its own thread with
- * ingest_worker_collect(), so reporting stays single-threaded.
+ * the copy).  A preparing thread parses each and prepares its entries
+ * (prepare.h: text, tokens, terms, fingerprints -- the work that needs no
+ * write transaction), a feed or two ahead of the storing thread, which
+ * stores them one by one, in order, each in its own write transaction,
+ * with exactly ingest_feed()'s results.  The loop collects the outcomes on
+ * its own thread with ingest_worker_collect(), so reporting stays
+ * single-threaded.
  *
- * Only the worker writes to the store while it runs; other threads may
- * read it.  Memory is bounded: ingest_worker_push() waits while more than
- * ${max_queued} bytes of bodies are queued.
+ * Only the storing thread writes to the store while the worker runs; the
+ * preparing one and other threads may read it.  Memory is bounded:
+ * ingest_worker_push() waits while more than ${max_queued} bytes of bodies
+ * are queued (a body counts until its feed is stored), and at most two
+ * parsed feeds wait beside the one being stored.
  */
 #include <stddef.h>
 
@@ -59,7 +65,9 @@ size_t ingest_worker_collect(struct ingest_worker *w, int wait, ingest_outcome_f
  * ${abandon}, transfers not yet being stored are dropped (their feeds keep
  * their previous state and are fetched again later); the one being stored
  * is finished, so nothing is committed half-done.  Outcomes not collected
- * are dropped.  NULL does nothing. */
+ * are dropped.  A cache the worker made itself (${opts} had none) has its
+ * pending term statistics written first (ingest_cache_flush()).  NULL
+ * does nothing. */
 void ingest_worker_free(struct ingest_worker *w, int abandon);
 
 #endif

@@ -52,7 +52,10 @@ struct fsck {
 	size_t na, aa;
 	struct sty *s;
 	size_t ns, as;
-	struct tmap df;
+	struct tmap df;      /* of the articles below df_through */
+	uint64_t df_through; /* store_df_through() */
+	size_t ncounted;     /* articles below it */
+	uint64_t next_article;
 	uint64_t *bad_story; /* stories to rebuild */
 	size_t nbad_story, abad_story;
 };
@@ -264,9 +267,12 @@ on_article(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 	x->id = a.id;
 	x->story = a.story;
 	x->time = store_article_time(&a);
-	for (i = 0; i < a.nterms; i++)
-		if (tmap_add(&f->df, a.terms[i].h))
-			goto oom;
+	if (a.id < f->df_through) {
+		f->ncounted++;
+		for (i = 0; i < a.nterms; i++)
+			if (tmap_add(&f->df, a.terms[i].h))
+				goto oom;
+	}
 	if (a.story == 0)
 		problem(f, "article %llu: in no story", (unsigned long long)a.id);
 	store_article_release(&a);
@@ -578,9 +584,14 @@ repair(struct fsck *f)
 			return -1;
 		f->st->repaired++;
 	}
-	if (store_counter(f->t, "ndocs") < f->na) {
+	if (store_counter(f->t, "ndocs") < f->ncounted) {
 		if (store_counter_add(f->t, "ndocs",
-		                      (int64_t)f->na - (int64_t)store_counter(f->t, "ndocs")))
+		                      (int64_t)f->ncounted - (int64_t)store_counter(f->t, "ndocs")))
+			return -1;
+		f->st->repaired++;
+	}
+	if (f->df_through > f->next_article) {
+		if (store_set_df_through(f->t, f->next_article))
 			return -1;
 		f->st->repaired++;
 	}
@@ -616,9 +627,12 @@ check(struct fsck *f)
 			problem(f, "story %llu: missing from story_time",
 			        (unsigned long long)f->s[i].id);
 	ndocs = store_counter(f->t, "ndocs");
-	if (ndocs < f->na)
-		problem(f, "meta: ndocs is %llu, but there are %zu articles",
-		        (unsigned long long)ndocs, f->na);
+	if (ndocs < f->ncounted)
+		problem(f, "meta: ndocs is %llu, but %zu articles are counted in df",
+		        (unsigned long long)ndocs, f->ncounted);
+	if (f->df_through > f->next_article)
+		problem(f, "meta: df_next is %llu, past the next article id %llu",
+		        (unsigned long long)f->df_through, (unsigned long long)f->next_article);
 	return 0;
 }
 
@@ -637,6 +651,9 @@ store_fsck(struct store *s, int repair_it, void (*report)(const char *msg, void 
 	f.st = &st;
 	if ((f.t = store_begin(s, repair_it, err)) == NULL)
 		goto out;
+	if ((f.next_article = store_counter(f.t, "next_article")) == 0)
+		f.next_article = 1;
+	f.df_through = store_df_through(f.t);
 	if (check(&f) || (repair_it && st.problems && repair(&f))) {
 		map_full = store_txn_map_full(f.t);
 		store_abort(f.t);

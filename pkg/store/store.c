@@ -149,6 +149,19 @@ drop_candidate_tables(MDB_txn *txn, struct store *s)
 	return 0;
 }
 
+/* migrate_4_5(txn, s): format 5 counts df below "df_next"; every article
+ * of an older database is counted. */
+static int
+migrate_4_5(MDB_txn *txn, struct store *s)
+{
+	uint64_t next = 0;
+	int rc;
+
+	if ((rc = meta_get_u64(txn, s->dbi[DB_META], "next_article", &next)))
+		return rc;
+	return meta_put_u64(txn, s->dbi[DB_META], "df_next", next ? next : 1);
+}
+
 /* The migrations from each older format to the next, in one transaction. */
 static const struct migration {
 	uint64_t from;
@@ -157,6 +170,7 @@ static const struct migration {
 	{1, migrate_1_2},
 	{2, drop_candidate_tables},
 	{3, drop_candidate_tables},
+	{4, migrate_4_5},
 };
 
 static int
@@ -223,6 +237,8 @@ open_dbs(struct store *s, struct nf_err *err)
 		if ((rc = meta_put_u64(txn, s->dbi[DB_META], "next_article", 1)))
 			goto fail;
 		if ((rc = meta_put_u64(txn, s->dbi[DB_META], "next_story", 1)))
+			goto fail;
+		if ((rc = meta_put_u64(txn, s->dbi[DB_META], "df_next", 1)))
 			goto fail;
 	}
 	if ((rc = mdb_txn_commit(txn)))
@@ -1207,6 +1223,26 @@ store_df(struct store_txn *t, uint64_t term)
 		return 0;
 	memcpy(&n, v.mv_data, 4);
 	return n;
+}
+
+uint64_t
+store_df_through(struct store_txn *t)
+{
+	uint64_t v = store_counter(t, "df_next");
+
+	if (v == 0 && (v = store_counter(t, "next_article")) == 0)
+		v = 1;
+	return v;
+}
+
+int
+store_set_df_through(struct store_txn *t, uint64_t id)
+{
+	int rc;
+
+	if ((rc = meta_put_u64(t->txn, t->s->dbi[DB_META], "df_next", id)))
+		return lmdb_fail(t, NULL, rc, "df_next");
+	return 0;
 }
 
 int

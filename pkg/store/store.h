@@ -14,7 +14,12 @@
  *               "next_article", "next_story"          u64 BE the next id to give
  *               "ndocs"                               u64 BE articles counted in df:
  *                                                     every article ever stored
- *                                                     (retention lowers neither)
+ *                                                     below "df_next" (retention
+ *                                                     lowers neither)
+ *               "df_next"                             u64 BE df and ndocs count the
+ *                                                     articles whose id is below
+ *                                                     this (format 5): a writer
+ *                                                     adds its counts in batches
  *   feeds       feed URL (1..500 bytes, no NUL)       feed record
  *   articles    u64 id (8)                            article record; ids only grow,
  *                                                     a new highest id is written
@@ -29,7 +34,8 @@
  *   stories     u64 id (8)                            story record
  *   story_time  time last_seen (8) + u64 story id (8) empty; newest last
  *   df          u64 term (8)                          u32 native-endian: articles
- *               whose raw terms hold the term (a superset of the record's terms)
+ *               below "df_next" whose raw terms hold the term (a superset of the
+ *               record's terms)
  *
  * The clustering's candidate lookups (the postings of an article's
  * heaviest terms, its copy-tier LSH buckets) are not stored: they are
@@ -63,8 +69,9 @@
  * names an existing article, each the other's reverse; an article's story
  * exists and lists it, and every article a story lists names that story;
  * story_time holds exactly (last_seen, id) of every story; df of a term is
- * at least the number of article records holding it; "ndocs" is at least
- * the number of articles.
+ * at least the number of article records below "df_next" holding it;
+ * "ndocs" is at least the number of those articles; "df_next" is at most
+ * the next article id.
  *
  * Formats: a database of a newer format than STORE_FORMAT is refused; an
  * older one is migrated in one write transaction when opened for writing
@@ -74,6 +81,8 @@
  *   3  term_postings replaced postings (term -> time, art, story duplicates)
  *   4  the candidate lookups leave the store for memory: the migration
  *      drops "postings", "term_postings" and "bands"
+ *   5  "df_next": df is written in batches (cluster.h); the migration sets
+ *      it to the next article id (every article counted)
  *
  * Memory: strings of a record read from the store point into LMDB's map
  * and are valid only until the end of the transaction (or the next write
@@ -98,7 +107,7 @@
 
 #include "base/base.h"
 
-#define STORE_FORMAT 4
+#define STORE_FORMAT 5
 
 struct store;
 struct store_txn;
@@ -289,8 +298,13 @@ int store_stories_newest(struct store_txn *t, int64_t since,
 
 /* ---- term statistics and candidate keys ------------------------------- */
 
-/* store_df(t, term): articles holding ${term}. */
+/* store_df(t, term): articles below store_df_through() holding ${term}. */
 uint32_t store_df(struct store_txn *t, uint64_t term);
+/* store_df_through(t): the id below which df and "ndocs" count the
+ * articles (meta "df_next"; when absent, the next article id);
+ * store_set_df_through(t, id) moves it. */
+uint64_t store_df_through(struct store_txn *t);
+int store_set_df_through(struct store_txn *t, uint64_t id);
 int store_df_add(struct store_txn *t, uint64_t term, int32_t delta);
 /* store_df_add_many(t, terms, deltas, n): store_df_add() of each term
  * with one cursor; quickest with ${terms} in ascending order. */

@@ -474,6 +474,7 @@ a_format_3_database_drops_its_candidate_tables(void **state)
 	MDB_dbi dbi;
 	unsigned char kb[8] = {0, 0, 0, 0, 0, 0, 0, 5}, vb[24] = {0}, ver[8] = {0};
 	MDB_val k = {8, kb}, v = {24, vb}, fk = {6, "format"}, fv = {8, ver};
+	MDB_val dk = {7, "df_next"};
 	struct store_txn *t;
 	struct store_article a = {0}, got;
 	size_t i;
@@ -496,12 +497,15 @@ a_format_3_database_drops_its_candidate_tables(void **state)
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	ver[7] = 3;
 	assert_int_equal(mdb_put(txn, dbi, &fk, &fv, 0), 0);
+	assert_int_equal(mdb_del(txn, dbi, &dk, NULL), 0); /* format 5's */
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 
 	s = open_rw();
 	t = store_begin(s, 0, NULL);
 	assert_int_equal(store_counter(t, "format"), STORE_FORMAT);
+	/* the df of an older format counted every article */
+	assert_int_equal(store_counter(t, "df_next"), a.id + 1);
 	assert_int_equal(store_article_get(t, a.id, &got), 0);
 	assert_string_equal(got.title, "kept");
 	store_article_release(&got);
