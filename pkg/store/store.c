@@ -981,15 +981,24 @@ store_key_put(struct store_txn *t, const unsigned char key[17], uint64_t id)
 	uint64_t old;
 	int rc;
 
-	if ((rc = store_key_get(t, key, &old)) < 0)
-		return -1;
-	if (rc == 0 && old == id)
-		return 0;
-	if (rc == 0 && akey_del(t, old, key))
-		return -1;
+	/* one descent when the key is new (the common case): a key already
+	 * there comes back in v */
 	put_be64(vb, id);
-	if (txn_put(t, DB_KEYS, &k, &v, 0))
-		return -1;
+	rc = mdb_put(t->txn, t->s->dbi[DB_KEYS], &k, &v, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		if (v.mv_size != 8)
+			return -1;
+		if ((old = get_be64(v.mv_data)) == id)
+			return 0;
+		if (akey_del(t, old, key))
+			return -1;
+		v.mv_size = 8;
+		v.mv_data = vb;
+		if (txn_put(t, DB_KEYS, &k, &v, 0))
+			return -1;
+	} else if (rc) {
+		return lmdb_fail(t, NULL, rc, "keys");
+	}
 	rc = mdb_put(t->txn, t->s->dbi[DB_AKEYS], &ak, &av, MDB_NODUPDATA);
 	if (rc && rc != MDB_KEYEXIST)
 		return lmdb_fail(t, NULL, rc, "akeys");
