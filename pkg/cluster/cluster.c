@@ -842,6 +842,7 @@ struct probe {
 	float w;       /* the weight of the term being probed */
 	uint32_t term; /* which probe this is, from 1 */
 	size_t seen;   /* postings read for this term */
+	struct nf_term cent[CLUSTER_CENTROID_TERMS]; /* a candidate's centroid */
 };
 
 static int
@@ -1035,6 +1036,7 @@ find_copy(struct store_txn *t, const struct cluster_index *ix, const struct clus
 		return nb < 0 ? -1 : 0;
 	c.n = 0;
 	c.self = a->id;
+	cluster_index_prefetch(ix, NULL, 0, hash, nb);
 	for (i = 0; i < nb; i++)
 		cluster_index_bucket(ix, hash[i], at - opts->window, at + opts->window,
 		                     copy_candidate, &c);
@@ -1429,6 +1431,7 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	struct nf_term *probe_terms = NULL;
 	int64_t at = store_article_time(a);
 	double best_sim = -1;
+	uint64_t best_id = 0;
 	uint32_t i, nprobe;
 	int rc = -1, found = 0;
 
@@ -1471,6 +1474,13 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	memcpy(probe_terms, a->terms, a->nterms * sizeof(*probe_terms));
 	terms_sort_w(probe_terms, a->nterms);
 	nprobe = a->nterms < PROBE_TERMS ? a->nterms : PROBE_TERMS;
+	{
+		uint64_t ph[PROBE_TERMS];
+
+		for (i = 0; i < nprobe; i++)
+			ph[i] = probe_terms[i].h;
+		cluster_index_prefetch(ix, ph, (int)nprobe, NULL, 0);
+	}
 	for (i = 0; i < nprobe; i++) {
 		p->w = probe_terms[i].w;
 		p->seen = 0;
@@ -1480,28 +1490,38 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	}
 	cands_sort_top(p->v, p->n, VERIFY_MAX);
 	cands_sort(p->v, p->n < VERIFY_MAX ? p->n : VERIFY_MAX);
+	/* each candidate's centroid alone is read to compare; the best story
+	 * is read whole once */
 	for (i = 0; i < p->n && i < VERIFY_MAX; i++) {
-		double sim, cn, top;
+		const struct nf_term *c = p->cent;
+		double sim, cn, top = 0;
+		uint32_t nc = 0;
+		int r = store_story_centroid(t, p->v[i].story, p->cent, CLUSTER_CENTROID_TERMS, &nc);
 
-		if (store_story_get(t, p->v[i].story, &cs))
+		if (r == 2) { /* larger than any this build writes */
+			if (store_story_get(t, p->v[i].story, &cs))
+				continue;
+			c = cs.centroid;
+			nc = cs.ncentroid;
+		} else if (r) {
 			continue;
-		cn = vnorm(cs.centroid, cs.ncentroid);
-		sim = cn > 0 ? dot_evidence(a->terms, a->nterms, cs.centroid, cs.ncentroid, &top) / cn
-		             : 0;
+		}
+		cn = vnorm(c, nc);
+		sim = cn > 0 ? dot_evidence(a->terms, a->nterms, c, nc, &top) / cn : 0;
+		if (r == 2)
+			store_story_release(&cs);
 		/* one shared term is no evidence of one event: the match must
 		 * hold without its strongest term too */
 		if (cn > 0 && sim - top / cn < opts->story_threshold * EVIDENCE_REST)
 			sim = sim - top / cn;
 		if (sim > best_sim) {
-			store_story_release(&best);
-			best = cs;
 			best_sim = sim;
-			found = 1;
-		} else {
-			store_story_release(&cs);
+			best_id = p->v[i].story;
 		}
 	}
-	if (found && best_sim >= opts->story_threshold) {
+	if (best_id && best_sim >= opts->story_threshold &&
+	    store_story_get(t, best_id, &best) == 0) {
+		found = 1;
 		a->story = best.id;
 		a->tier = TIER_STORY;
 		a->sim = (float)best_sim;

@@ -430,6 +430,29 @@ bucket_del(struct cluster_index *ix, uint64_t hash, uint32_t slot)
 }
 
 void
+cluster_index_prefetch(const struct cluster_index *ix, const uint64_t *terms, int nterms,
+                       const uint64_t *hashes, int nhashes)
+{
+	int i;
+
+	/* the places the lookups start at: their cache misses overlap */
+	for (i = 0; i < nterms && ix->tcap; i++) {
+		uint64_t t = terms[i] + (terms[i] == 0);
+
+		__builtin_prefetch(&ix->terms[mix64(t) & (ix->tcap - 1)]);
+	}
+	for (i = 0; i < nhashes && ix->bcap; i++)
+		__builtin_prefetch(&ix->buckets[(uint32_t)hashes[i] & (ix->bcap - 1)]);
+	/* then the newest postings of each term found */
+	for (i = 0; i < nterms; i++) {
+		const struct term_ent *e = term_find(ix, terms[i]);
+
+		if (e && e->cap && e->n)
+			__builtin_prefetch(&e->u.v[e->n - 1]);
+	}
+}
+
+void
 cluster_index_bucket(const struct cluster_index *ix, uint64_t hash, int64_t tmin, int64_t tmax,
                      int (*fn)(uint64_t, uint64_t, int64_t, void *), void *ctx)
 {
@@ -487,6 +510,7 @@ add(struct cluster_index *ix, const struct store_article *a, int logged)
 	ix->narticles++;
 	if ((np = store_posted_terms(a, posted)) < 0)
 		return -1;
+	cluster_index_prefetch(ix, posted, np, NULL, 0);
 	for (i = 0; i < np; i++) {
 		uint32_t at, old;
 
@@ -511,6 +535,7 @@ add(struct cluster_index *ix, const struct store_article *a, int logged)
 		return 0;
 	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) < 0)
 		return 0; /* no usable signature: no buckets */
+	cluster_index_prefetch(ix, NULL, 0, hash, nb);
 	for (i = 0; i < nb; i++) {
 		if (logged && journal(ix, J_BUCKET, slot, hash[i]))
 			return -1;

@@ -74,6 +74,11 @@ int cluster_index_set_story(struct cluster_index *ix, uint64_t article, uint64_t
 void cluster_index_postings(const struct cluster_index *ix, uint64_t term, int64_t tmin,
                             int64_t tmax, size_t limit,
                             int (*fn)(uint64_t, uint64_t, int64_t, void *), void *ctx);
+/* cluster_index_prefetch(ix, terms, nterms, hashes, nhashes): hint that
+ * the postings of ${terms} and the buckets ${hashes} are looked up next
+ * (their cache misses then overlap); either array may be NULL with 0. */
+void cluster_index_prefetch(const struct cluster_index *ix, const uint64_t *terms, int nterms,
+                            const uint64_t *hashes, int nhashes);
 void cluster_index_bucket(const struct cluster_index *ix, uint64_t hash, int64_t tmin,
                           int64_t tmax, int (*fn)(uint64_t, uint64_t, int64_t, void *),
                           void *ctx);

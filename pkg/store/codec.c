@@ -236,6 +236,12 @@ rd_take(struct rd *r, size_t size, size_t n)
 }
 
 void
+rd_skip(struct rd *r, size_t size, size_t n)
+{
+	rd_take(r, size, n);
+}
+
+void
 rd_u64le_n(struct rd *r, uint64_t *out, size_t n)
 {
 	const unsigned char *p = rd_take(r, 8, n);

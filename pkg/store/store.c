@@ -1061,6 +1061,27 @@ story_decode_head(const MDB_val *v, uint64_t id, struct store_story *s)
 	return story_decode_as(v, id, s, 0);
 }
 
+/* story_fields(r, s): a story record's fields up to its article count,
+ * into ${s}; 0, or -1 when malformed. */
+static int
+story_fields(struct rd *r, struct store_story *s)
+{
+	if (rd_u8(r) != STORY_REC)
+		return -1;
+	s->title = rd_str(r);
+	s->rep = rd_varint(r);
+	s->first_seen = rd_svarint(r);
+	s->last_seen = rd_svarint(r);
+	s->read = rd_u8(r);
+	s->read_outlets = (uint32_t)rd_varint(r);
+	s->outlets = rd_multistr(r, &s->noutlets);
+	s->narticles = (uint32_t)rd_varint(r);
+	if (r->bad || s->outlets == NULL || s->narticles > 10000000 ||
+	    (size_t)(r->end - r->p) < s->narticles * (size_t)8)
+		return -1;
+	return 0;
+}
+
 static int
 story_decode_as(const MDB_val *v, uint64_t id, struct store_story *s, int centroid)
 {
@@ -1069,17 +1090,7 @@ story_decode_as(const MDB_val *v, uint64_t id, struct store_story *s, int centro
 	memset(s, 0, sizeof(*s));
 	s->id = id;
 	rd_init(&r, v->mv_data, v->mv_size);
-	if (rd_u8(&r) != STORY_REC)
-		return -1;
-	s->title = rd_str(&r);
-	s->rep = rd_varint(&r);
-	s->first_seen = rd_svarint(&r);
-	s->last_seen = rd_svarint(&r);
-	s->read = rd_u8(&r);
-	s->read_outlets = (uint32_t)rd_varint(&r);
-	s->outlets = rd_multistr(&r, &s->noutlets);
-	s->narticles = (uint32_t)rd_varint(&r);
-	if (r.bad || s->narticles > 10000000 || (size_t)(r.end - r.p) < s->narticles * (size_t)8)
+	if (story_fields(&r, s))
 		return -1;
 	if (s->narticles && (s->articles = malloc(s->narticles * sizeof(uint64_t))) == NULL)
 		return -1;
@@ -1089,14 +1100,12 @@ story_decode_as(const MDB_val *v, uint64_t id, struct store_story *s, int centro
 		goto bad;
 	if (!centroid) {
 		s->ncentroid = 0;
-		if (s->outlets == NULL)
-			goto bad;
 		return 0;
 	}
 	if (s->ncentroid && (s->centroid = malloc(s->ncentroid * sizeof(*s->centroid))) == NULL)
 		goto bad;
 	rd_terms(&r, s->centroid, s->ncentroid);
-	if (r.bad || s->outlets == NULL)
+	if (r.bad)
 		goto bad;
 	return 0;
 bad:
@@ -1131,6 +1140,38 @@ int
 store_story_get_head(struct store_txn *t, uint64_t id, struct store_story *out)
 {
 	return story_get(t, id, out, 0);
+}
+
+int
+store_story_centroid(struct store_txn *t, uint64_t id, struct nf_term *out, uint32_t cap,
+                     uint32_t *n)
+{
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v;
+	struct store_story s;
+	struct rd r;
+	uint32_t nc;
+	int rc;
+
+	put_be64(kb, id);
+	if ((rc = txn_get(t, DB_STORIES, &k, &v)))
+		return rc;
+	memset(&s, 0, sizeof(s));
+	rd_init(&r, v.mv_data, v.mv_size);
+	if (story_fields(&r, &s))
+		goto bad;
+	rd_skip(&r, 8, s.narticles);
+	nc = (uint32_t)rd_varint(&r);
+	if (r.bad || (size_t)(r.end - r.p) / 12 < nc)
+		goto bad;
+	if (nc > cap)
+		return 2;
+	rd_terms(&r, out, nc);
+	*n = nc;
+	return 0;
+bad:
+	nf_log(NF_LOG_ERR, "store: story %llu: corrupt record", (unsigned long long)id);
+	return -1;
 }
 
 void
