@@ -755,6 +755,17 @@ fsck_reports_broken_indexes_and_repair_rebuilds_them(void **state)
 	assert_true(fsck_problems(s, 0) >= 3);
 	assert_true(fsck_problems(s, 1) >= 3);
 	assert_int_equal(fsck_problems(s, 0), 0);
+	/* df said to count articles that do not exist yet */
+	{
+		struct store_txn *t = store_begin(s, 1, NULL);
+
+		assert_non_null(t);
+		assert_int_equal(store_set_df_through(t, 1000), 0);
+		assert_int_equal(store_commit(t, NULL, NULL), 0);
+	}
+	assert_int_equal(fsck_problems(s, 0), 1);
+	assert_int_equal(fsck_problems(s, 1), 1);
+	assert_int_equal(fsck_problems(s, 0), 0);
 	store_close(s);
 }
 
