@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <libxml/parser.h>
@@ -142,7 +142,8 @@ an_idle_worker_writes_the_counts_it_holds_back(void **state)
 	}
 	ingest_worker_collect(w, 1, collect, &s);
 	assert_int_equal(s.added, 3);
-	/* held back at first, written within a few idle seconds */
+	/* three articles are no batch: the idle worker writes them within a
+	 * few seconds (without the idle write, only when it stops) */
 	for (tries = 0; tries < 100 && ndocs == 0; tries++) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 
