@@ -1466,9 +1466,11 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	if (a->nterms == 0)
 		goto new_story;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	/* not zeroed: candidates and centroids are written before they are read */
+	if ((p = malloc(sizeof(*p))) == NULL ||
 	    (probe_terms = malloc(a->nterms * sizeof(*probe_terms))) == NULL)
 		goto out;
+	p->n = 0;
 	memset(p->slot, 0xff, sizeof(p->slot));
 	/* probe the heaviest (rarest) terms */
 	memcpy(probe_terms, a->terms, a->nterms * sizeof(*probe_terms));
