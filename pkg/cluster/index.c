@@ -10,6 +10,7 @@
 #define INLINE 2           /* postings a term holds without an array */
 #define RECENT 8           /* a term's newest postings looked at for the story */
 #define NONE INT64_MIN     /* the time of a slot with no article */
+#define AHEAD 16           /* postings whose slots are prefetched ahead */
 
 /* A term's postings are its articles' slots, oldest first: in the entry
  * itself while there are at most INLINE, else in an array of its own
@@ -345,8 +346,15 @@ cluster_index_postings(const struct cluster_index *ix, uint64_t term, int64_t tm
 		return;
 	lo = lo > SLOT_NONE ? lo : SLOT_NONE + 1;
 	v = e->cap ? e->u.v : e->u.in;
+	/* the slots are read in no order the processor foresees: ask for
+	 * them AHEAD postings early, so that their cache misses overlap */
+	for (k = e->n; k-- > 0 && k + AHEAD >= e->n;)
+		__builtin_prefetch(&ix->slots[v[k]]);
 	for (k = e->n; k-- > 0 && limit; limit--) {
 		const struct slot *s = &ix->slots[v[k]];
+
+		if (k >= AHEAD)
+			__builtin_prefetch(&ix->slots[v[k - AHEAD]]);
 
 		if (s->time < lo || s->time > hi)
 			continue;
@@ -511,6 +519,17 @@ add(struct cluster_index *ix, const struct store_article *a, int logged)
 	if ((np = store_posted_terms(a, posted)) < 0)
 		return -1;
 	cluster_index_prefetch(ix, posted, np, NULL, 0);
+	for (i = 0; i < np; i++) { /* the slots repost() reads */
+		const struct term_ent *e = term_find(ix, posted[i]);
+		const uint32_t *v;
+		uint32_t k;
+
+		if (e == NULL)
+			continue;
+		v = e->cap ? e->u.v : e->u.in;
+		for (k = e->n; k-- > 0 && k + RECENT >= e->n;)
+			__builtin_prefetch(&ix->slots[v[k]]);
+	}
 	for (i = 0; i < np; i++) {
 		uint32_t at, old;
 
