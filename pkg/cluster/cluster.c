@@ -1088,10 +1088,10 @@ find_copy(struct store_txn *t, const struct cluster_index *ix, const struct clus
 struct member {
 	uint64_t id, copy_of;
 	int64_t time;
-	char *title, *outlet;
-	struct nf_term *terms;
+	char *title, *outlet;  /* read once the story splits (member_details()) */
+	struct nf_term *terms; /* in the caller's pool unless own_terms */
 	uint32_t nterms;
-	int side;
+	int side, own_terms;
 };
 
 static void
@@ -1102,23 +1102,32 @@ members_free(struct member *m, size_t n)
 	for (i = 0; i < n; i++) {
 		free(m[i].title);
 		free(m[i].outlet);
-		free(m[i].terms);
+		if (m[i].own_terms)
+			free(m[i].terms);
 	}
 	free(m);
 }
 
+/* member_details(m, a): what story_write() needs of article ${a}. */
 static int
-member_set(struct member *m, const struct store_article *a)
+member_details(struct member *m, const struct store_article *a)
 {
-	m->id = a->id;
 	m->copy_of = a->copy_of;
 	m->time = store_article_time(a);
 	m->title = a->title ? nf_strdup(a->title) : NULL;
 	m->outlet = nf_strdup(a->outlet ? a->outlet : "");
+	return (a->title && m->title == NULL) || m->outlet == NULL ? -1 : 0;
+}
+
+/* member_terms(m, a): ${m} takes a copy of ${a}'s terms. */
+static int
+member_terms(struct member *m, const struct store_article *a)
+{
 	m->nterms = a->nterms;
 	m->terms = a->nterms ? malloc(a->nterms * sizeof(*m->terms)) : NULL;
-	if ((a->title && m->title == NULL) || m->outlet == NULL || (a->nterms && m->terms == NULL))
+	if (a->nterms && m->terms == NULL)
 		return -1;
+	m->own_terms = a->nterms > 0;
 	if (a->nterms)
 		memcpy(m->terms, a->terms, a->nterms * sizeof(*m->terms));
 	return 0;
@@ -1347,6 +1356,7 @@ story_split(struct store_txn *t, struct cluster_index *ix, uint64_t id, struct s
 {
 	struct store_story s;
 	struct member *m = NULL;
+	struct nf_term *pool = NULL;
 	size_t i, n = 0, na, nb;
 	int rc = -1, keep;
 	double best_cos = 2;
@@ -1360,25 +1370,35 @@ story_split(struct store_txn *t, struct cluster_index *ix, uint64_t id, struct s
 		return 0;
 	}
 	old_last = s.last_seen;
-	if ((m = calloc(s.narticles, sizeof(*m))) == NULL)
+	/* the members' terms alone, into one pool: most checks split nothing */
+	if ((m = calloc(s.narticles, sizeof(*m))) == NULL ||
+	    (pool = malloc((size_t)s.narticles * CLUSTER_ARTICLE_TERMS * sizeof(*pool))) == NULL)
 		goto out;
 	for (i = 0; i < s.narticles; i++) {
 		struct store_article x;
+		struct member *e = &m[n];
 		int r;
 
-		if (s.articles[i] == a->id) {
-			if (member_set(&m[n++], a))
-				goto out;
+		e->id = s.articles[i];
+		if (e->id == a->id) {
+			e->terms = a->terms; /* borrowed: a outlives m */
+			e->nterms = a->nterms;
+			n++;
 			continue;
 		}
-		if ((r = store_article_get(t, s.articles[i], &x)) > 0)
+		e->terms = pool + n * CLUSTER_ARTICLE_TERMS;
+		r = store_article_terms(t, e->id, e->terms, CLUSTER_ARTICLE_TERMS, &e->nterms);
+		if (r == 2) { /* more terms than this build keeps */
+			if ((r = store_article_get(t, e->id, &x)) == 0) {
+				r = member_terms(e, &x);
+				store_article_release(&x);
+			}
+		}
+		if (r > 0)
 			continue;
 		if (r < 0)
 			goto out;
-		r = member_set(&m[n++], &x);
-		store_article_release(&x);
-		if (r)
-			goto out;
+		n++;
 	}
 	if (n < SPLIT_MIN) {
 		rc = 0;
@@ -1394,6 +1414,22 @@ story_split(struct store_txn *t, struct cluster_index *ix, uint64_t id, struct s
 	if (na < 2 || nb < 2 || best_cos >= SPLIT_COS) {
 		rc = 0;
 		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct store_article x;
+		int r;
+
+		if (m[i].id == a->id) {
+			if (member_details(&m[i], a))
+				goto out;
+			continue;
+		}
+		if (store_article_get(t, m[i].id, &x))
+			goto out; /* read a moment ago */
+		r = member_details(&m[i], &x);
+		store_article_release(&x);
+		if (r)
+			goto out;
 	}
 	/* the larger half keeps the story; the other becomes a new one */
 	keep = na >= nb ? 0 : 1;
@@ -1416,6 +1452,7 @@ story_split(struct store_txn *t, struct cluster_index *ix, uint64_t id, struct s
 out:
 	if (m)
 		members_free(m, s.narticles);
+	free(pool);
 	store_story_release(&s);
 	return rc;
 }

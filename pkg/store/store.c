@@ -838,6 +838,47 @@ store_article_get(struct store_txn *t, uint64_t id, struct store_article *out)
 	return 0;
 }
 
+int
+store_article_terms(struct store_txn *t, uint64_t id, struct nf_term *out, uint32_t cap,
+                    uint32_t *n)
+{
+	unsigned char kb[8];
+	MDB_val k = {8, kb}, v;
+	struct rd r;
+	uint32_t nfeeds, nt;
+	int rc, i;
+
+	put_be64(kb, id);
+	if ((rc = txn_get(t, DB_ARTICLES, &k, &v)))
+		return rc;
+	/* the fields before the terms, as article_decode() reads them */
+	rd_init(&r, v.mv_data, v.mv_size);
+	if (rd_u8(&r) != ARTICLE_REC)
+		goto bad;
+	rd_varint(&r); /* story */
+	rd_varint(&r); /* copy_of */
+	rd_multistr(&r, &nfeeds);
+	for (i = 0; i < 5; i++) /* guid, url, title, outlet, summary */
+		rd_str(&r);
+	for (i = 0; i < 3; i++) /* published, first_seen, updated */
+		rd_svarint(&r);
+	rd_skip(&r, 8, 2);      /* simhash, minhash_key */
+	rd_u8(&r);              /* tier */
+	rd_f32(&r);             /* sim */
+	rd_varint(&r);          /* sim_with */
+	nt = (uint32_t)rd_varint(&r);
+	if (r.bad || (size_t)(r.end - r.p) / 12 < nt)
+		goto bad;
+	if (nt > cap)
+		return 2;
+	rd_terms(&r, out, nt);
+	*n = nt;
+	return 0;
+bad:
+	nf_log(NF_LOG_ERR, "store: article %llu: corrupt record", (unsigned long long)id);
+	return -1;
+}
+
 void
 store_article_release(struct store_article *a)
 {

@@ -240,6 +240,12 @@ int64_t store_article_time(const struct store_article *a);
 /* store_article_get(t, id, out): 0, 1 absent, -1 error/corrupt; release
  * with store_article_release(). */
 int store_article_get(struct store_txn *t, uint64_t id, struct store_article *out);
+/* store_article_terms(t, id, out, cap, n): article ${id}'s weighted terms
+ * alone, into ${out} (room for ${cap}), *n set: quicker than a whole read,
+ * and nothing to release.  0; 1 absent; 2 when it has more than ${cap}
+ * terms (nothing read); -1 corrupt or error. */
+int store_article_terms(struct store_txn *t, uint64_t id, struct nf_term *out, uint32_t cap,
+                        uint32_t *n);
 void store_article_release(struct store_article *a);
 /* store_article_put(t, a): insert or replace article a->id (a new highest
  * id is appended: MDB_APPEND). */

@@ -183,6 +183,20 @@ articles_and_stories_round_trip(void **state)
 		assert_int_equal(store_story_centroid(t, 7, c, 1, &nc), 2); /* no room */
 		assert_int_equal(store_story_centroid(t, 8, c, 2, &nc), 1);
 	}
+	/* an article's terms alone, likewise (the summary and signature
+	 * after and around them are skipped, not read) */
+	{
+		struct nf_term c[2];
+		uint32_t nc = 0;
+
+		assert_int_equal(store_article_terms(t, 1, c, 2, &nc), 0);
+		assert_int_equal(nc, 2);
+		assert_int_equal(c[0].h, 11);
+		assert_int_equal(c[1].h, 22);
+		assert_float_equal(c[1].w, 0.8f, 1e-6);
+		assert_int_equal(store_article_terms(t, 1, c, 1, &nc), 2); /* no room */
+		assert_int_equal(store_article_terms(t, 99, c, 2, &nc), 1);
+	}
 	assert_int_equal(store_article_get(t, 99, &b), 1);
 	store_abort(t);
 	store_close(s);
