@@ -1584,7 +1584,7 @@ new_story:
 postings:
 	/* the candidate index learns of it: its heaviest terms are posted,
 	 * its buckets filled (a slot alone for an article kept alone) */
-	if (cluster_index_add(ix, a))
+	if (cluster_index_add(t, ix, a))
 		goto out;
 	rc = 0;
 out:

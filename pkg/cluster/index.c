@@ -25,10 +25,20 @@ struct term_ent {
 	} u;
 };
 
-struct bucket_ent {
-	uint32_t lo;           /* the hash's low 32 bits: place and check */
-	uint32_t slot;         /* slot + 1; 0: empty */
-};
+/*
+ * A bucket entry is 32 bits: 8 bits of its hash (the top ones; the low
+ * ones are its place) over slot + 1 in the low BUCKET_SLOT_BITS; 0 is an
+ * empty entry and B_GONE one taken back.  A check of 8 bits lets through
+ * one entry of another bucket in 256 that a lookup passes, which the copy
+ * tier's verification turns away.  The table does not hold the hashes, so
+ * to grow it is refilled from the articles' records (bucket_reserve()).
+ * A slot past BUCKET_SLOT_MAX (16 million articles since the index was
+ * built) gets no buckets.
+ */
+#define BUCKET_SLOT_BITS 24
+#define BUCKET_SLOT_MASK ((UINT32_C(1) << BUCKET_SLOT_BITS) - 1)
+#define B_GONE BUCKET_SLOT_MASK /* slot + 1 of an entry taken back */
+#define BUCKET_SLOT_MAX (B_GONE - 2)
 
 enum { J_SLOTS, J_POST, J_REPOST, J_BUCKET, J_STORY };
 
@@ -66,8 +76,9 @@ struct cluster_index {
 	size_t tcap, tn;       /* a power of two; used */
 	size_t pbytes;         /* of the terms' arrays */
 
-	struct bucket_ent *buckets;
-	size_t bcap, bn;
+	uint32_t *buckets;
+	size_t bcap, bn;       /* a power of two; entries used or gone */
+	int bfull;             /* a slot too far for a bucket was met */
 
 	struct jop *j;         /* what the open transaction changed */
 	size_t jn, jcap;
@@ -142,6 +153,7 @@ reset(struct cluster_index *ix)
 	ix->j = NULL;
 	ix->nslots = ix->aslots = ix->narticles = 0;
 	ix->tcap = ix->tn = ix->pbytes = ix->bcap = ix->bn = ix->jn = ix->jcap = 0;
+	ix->bfull = 0;
 	ix->base = ix->next_id = 0;
 	ix->built = NONE;
 	ix->broken = 0;
@@ -365,76 +377,132 @@ cluster_index_postings(const struct cluster_index *ix, uint64_t term, int64_t tm
 
 /* ---- buckets ------------------------------------------------------------ */
 
+/* bucket_slot_ok(ix, slot): whether ${slot} can have buckets (once
+ * told when not). */
 static int
-bucket_grow(struct cluster_index *ix)
+bucket_slot_ok(struct cluster_index *ix, uint32_t slot)
 {
-	size_t ncap = ix->bcap ? ix->bcap * 2 : 4096, k, i;
-	struct bucket_ent *nb = calloc(ncap, sizeof(*nb));
-
-	if (nb == NULL)
-		return -1;
-	for (k = 0; k < ix->bcap; k++) {
-		if (ix->buckets[k].slot == 0)
-			continue;
-		for (i = ix->buckets[k].lo & (ncap - 1); nb[i].slot; i = (i + 1) & (ncap - 1))
-			;
-		nb[i] = ix->buckets[k];
-	}
-	free(ix->buckets);
-	ix->buckets = nb;
-	ix->bcap = ncap;
+	if (slot < BUCKET_SLOT_MAX)
+		return 1;
+	if (!ix->bfull)
+		nf_log(NF_LOG_WARNING, "cluster: more than %lu articles since the candidate index "
+		       "was built: the newer ones are not found as copies until it is rebuilt",
+		       (unsigned long)BUCKET_SLOT_MAX);
+	ix->bfull = 1;
 	return 0;
 }
 
+static uint32_t
+bucket_entry(uint64_t hash, uint32_t slot)
+{
+	return (uint32_t)(hash >> 56) << BUCKET_SLOT_BITS | (slot + 1);
+}
+
 static int
+bucket_match(uint32_t e, uint64_t hash)
+{
+	return e >> BUCKET_SLOT_BITS == (uint32_t)(hash >> 56) && (e & BUCKET_SLOT_MASK) != B_GONE;
+}
+
+/* bucket_put(ix, hash, slot): with room made beforehand (bucket_reserve()). */
+static void
 bucket_put(struct cluster_index *ix, uint64_t hash, uint32_t slot)
 {
-	size_t i, mask;
-	uint32_t lo = (uint32_t)hash;
+	size_t i, mask = ix->bcap - 1;
 
-	/* up to 7/8 full: 24 entries an article make this the index's bulk,
-	 * and a probe of 8-byte entries stays within a few cache lines */
-	if ((ix->bn + 1) * 8 > ix->bcap * 7 && bucket_grow(ix))
-		return -1;
-	mask = ix->bcap - 1;
-	for (i = lo & mask; ix->buckets[i].slot; i = (i + 1) & mask)
+	for (i = (uint32_t)hash & mask; ix->buckets[i]; i = (i + 1) & mask)
 		;
-	ix->buckets[i].lo = lo;
-	ix->buckets[i].slot = slot + 1;
+	ix->buckets[i] = bucket_entry(hash, slot);
 	ix->bn++;
+}
+
+struct refill {
+	struct cluster_index *ix;
+	uint64_t below;        /* the article id the refill stops at */
+	int failed;
+};
+
+static int add_buckets(struct cluster_index *ix, const struct store_article *a, uint32_t slot);
+
+static int
+refill_one(const struct store_article *a, void *ctx)
+{
+	struct refill *r = ctx;
+	struct cluster_index *ix = r->ix;
+	uint32_t slot;
+
+	if (a->id >= r->below)
+		return 1;
+	if (a->id < ix->base || a->id - ix->base >= ix->nslots)
+		return 0;
+	slot = (uint32_t)(a->id - ix->base);
+	if (ix->slots[slot].time == SLOT_NONE)
+		return 0; /* not in the index */
+	if (add_buckets(ix, a, slot)) {
+		r->failed = 1;
+		return 1;
+	}
 	return 0;
 }
 
-/* bucket_del(ix, hash, slot): remove the entry, shifting back the ones
- * after it so that every entry stays reachable from its place. */
+/*
+ * bucket_reserve(t, ix, more, below): room for ${more} entries more, at
+ * most 7/8 of the table used (24 entries an article make the table the
+ * index's bulk, and a probe of 4-byte entries stays within a few cache
+ * lines).  A table that must grow is refilled from the records of the
+ * index's articles below id ${below}, read through ${t}.
+ */
+static int
+bucket_reserve(struct store_txn *t, struct cluster_index *ix, size_t more, uint64_t below)
+{
+	size_t need = ix->bn + more, ncap = ix->bcap ? ix->bcap : 4096;
+	struct refill r = {ix, below, 0};
+	uint32_t *old = ix->buckets;
+	size_t ocap = ix->bcap, on = ix->bn;
+
+	if (need * 8 <= ix->bcap * 7)
+		return 0;
+	while (need * 8 > ncap * 7)
+		ncap *= 2;
+	if ((ix->buckets = calloc(ncap, sizeof(*ix->buckets))) == NULL) {
+		ix->buckets = old;
+		return -1;
+	}
+	ix->bcap = ncap;
+	ix->bn = 0;
+	if (ocap && below > ix->base &&
+	    (store_article_each_from(t, ix->base, refill_one, &r) || r.failed)) {
+		free(ix->buckets);
+		ix->buckets = old;
+		ix->bcap = ocap;
+		ix->bn = on;
+		return -1;
+	}
+	free(old);
+	if (ocap)
+		nf_log(NF_LOG_DEBUG, "cluster: bucket table grown to %zu entries, refilled with %zu",
+		       ncap, ix->bn);
+	return 0;
+}
+
+/* bucket_del(ix, hash, slot): take the entry back (it stays as B_GONE,
+ * for the entries after it to stay reachable, until the table is next
+ * refilled). */
 static int
 bucket_del(struct cluster_index *ix, uint64_t hash, uint32_t slot)
 {
-	size_t i, j, home, mask = ix->bcap - 1;
-	uint32_t lo = (uint32_t)hash;
+	size_t i, mask = ix->bcap - 1;
+	uint32_t e = bucket_entry(hash, slot);
 
 	if (ix->bcap == 0)
 		return -1;
-	for (i = lo & mask; ix->buckets[i].slot; i = (i + 1) & mask)
-		if (ix->buckets[i].lo == lo && ix->buckets[i].slot == slot + 1)
-			break;
-	if (ix->buckets[i].slot == 0)
-		return -1;
-	for (j = i;;) {
-		j = (j + 1) & mask;
-		if (ix->buckets[j].slot == 0)
-			break;
-		home = ix->buckets[j].lo & mask;
-		/* j's entry may fill the hole at i when its place is not in (i, j] */
-		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
-			ix->buckets[i] = ix->buckets[j];
-			i = j;
+	for (i = (uint32_t)hash & mask; ix->buckets[i]; i = (i + 1) & mask) {
+		if (ix->buckets[i] == e) {
+			ix->buckets[i] = (e & ~BUCKET_SLOT_MASK) | B_GONE;
+			return 0;
 		}
 	}
-	ix->buckets[i].slot = 0;
-	ix->buckets[i].lo = 0;
-	ix->bn--;
-	return 0;
+	return -1;
 }
 
 void
@@ -465,17 +533,16 @@ cluster_index_bucket(const struct cluster_index *ix, uint64_t hash, int64_t tmin
                      int (*fn)(uint64_t, uint64_t, int64_t, void *), void *ctx)
 {
 	size_t i, mask = ix->bcap - 1;
-	uint32_t lo = (uint32_t)hash;
 	int32_t tlo = slot_time(ix, tmin), thi = slot_time(ix, tmax);
 
 	if (ix->bcap == 0)
 		return;
 	tlo = tlo > SLOT_NONE ? tlo : SLOT_NONE + 1;
-	for (i = lo & mask; ix->buckets[i].slot; i = (i + 1) & mask) {
-		uint32_t s = ix->buckets[i].slot - 1;
+	for (i = (uint32_t)hash & mask; ix->buckets[i]; i = (i + 1) & mask) {
+		uint32_t s = (ix->buckets[i] & BUCKET_SLOT_MASK) - 1;
 		int32_t t;
 
-		if (ix->buckets[i].lo != lo)
+		if (!bucket_match(ix->buckets[i], hash) || s >= ix->nslots)
 			continue;
 		t = ix->slots[s].time;
 		if (t < tlo || t > thi)
@@ -487,8 +554,28 @@ cluster_index_bucket(const struct cluster_index *ix, uint64_t hash, int64_t tmin
 
 /* ---- articles ----------------------------------------------------------- */
 
+/* add_buckets(ix, a, slot): ${a}'s buckets, into a table with room; -1
+ * when it has none (or no memory). */
 static int
-add(struct cluster_index *ix, const struct store_article *a, int logged)
+add_buckets(struct cluster_index *ix, const struct store_article *a, uint32_t slot)
+{
+	uint64_t hash[STORE_BANDS];
+	uint8_t band[STORE_BANDS];
+	int nb, i;
+
+	if (a->tier == TIER_ALONE || !bucket_slot_ok(ix, slot))
+		return 0;
+	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) <= 0)
+		return 0;
+	if ((ix->bn + (size_t)nb) * 8 > ix->bcap * 7)
+		return -1;
+	for (i = 0; i < nb; i++)
+		bucket_put(ix, hash[i], slot);
+	return 0;
+}
+
+static int
+add(struct store_txn *t, struct cluster_index *ix, const struct store_article *a, int logged)
 {
 	uint64_t posted[STORE_POSTED_TERMS], hash[STORE_BANDS];
 	uint8_t band[STORE_BANDS];
@@ -550,29 +637,27 @@ add(struct cluster_index *ix, const struct store_article *a, int logged)
 			return -1;
 		}
 	}
-	if (a->tier == TIER_ALONE)
+	if (a->tier == TIER_ALONE || !bucket_slot_ok(ix, slot))
 		return 0;
-	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) < 0)
+	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) <= 0)
 		return 0; /* no usable signature: no buckets */
+	if (bucket_reserve(t, ix, (size_t)nb, a->id))
+		return -1;
 	cluster_index_prefetch(ix, NULL, 0, hash, nb);
 	for (i = 0; i < nb; i++) {
 		if (logged && journal(ix, J_BUCKET, slot, hash[i]))
 			return -1;
-		if (bucket_put(ix, hash[i], slot)) {
-			if (logged)
-				ix->jn--;
-			return -1;
-		}
+		bucket_put(ix, hash[i], slot);
 	}
 	return 0;
 }
 
 int
-cluster_index_add(struct cluster_index *ix, const struct store_article *a)
+cluster_index_add(struct store_txn *t, struct cluster_index *ix, const struct store_article *a)
 {
 	if (ix->broken)
 		return 0; /* rebuilt from the store at the next begin */
-	if (add(ix, a, 1)) {
+	if (add(t, ix, a, 1)) {
 		ix->broken = 1;
 		return -1;
 	}
@@ -636,6 +721,7 @@ cluster_index_abort(struct cluster_index *ix)
 /* ---- building ----------------------------------------------------------- */
 
 struct scan {
+	struct store_txn *t;
 	struct cluster_index *ix;
 	int64_t since;
 	uint64_t first;        /* the first article first seen since ${since} */
@@ -647,7 +733,7 @@ add_stored(const struct store_article *a, void *ctx)
 {
 	struct scan *sc = ctx;
 
-	if (add(sc->ix, a, 0)) {
+	if (add(sc->t, sc->ix, a, 0)) {
 		sc->failed = 1;
 		return 1;
 	}
@@ -671,7 +757,7 @@ static int
 horizon_start(struct store_txn *t, struct cluster_index *ix, int64_t now, uint64_t next,
               uint64_t *start)
 {
-	struct scan sc = {ix, now - ix->horizon, 0, 0};
+	struct scan sc = {t, ix, now - ix->horizon, 0, 0};
 	uint64_t lo = 1, hi = next; /* the answer is in [lo, hi] */
 
 	while (lo < hi) {
@@ -695,7 +781,7 @@ int
 cluster_index_begin(struct store_txn *t, struct cluster_index *ix, int64_t now)
 {
 	uint64_t next = store_counter(t, "next_article"), from;
-	struct scan sc = {ix, 0, 0, 0};
+	struct scan sc = {t, ix, 0, 0, 0};
 
 	ix->jn = 0;
 	if (ix->broken || (ix->built != NONE && now - ix->built > ix->horizon / 2) ||
@@ -711,8 +797,13 @@ cluster_index_begin(struct store_txn *t, struct cluster_index *ix, int64_t now)
 	 * another writer added */
 	if (next > ix->next_id) {
 		int built = ix->narticles == 0;
+		uint64_t more = next - ix->next_id;
 
-		if (store_article_each_from(t, ix->next_id, add_stored, &sc) || sc.failed) {
+		/* room for them all at once, so that the table is not refilled
+		 * again and again as it grows */
+		more = more < BUCKET_SLOT_MAX ? more : BUCKET_SLOT_MAX;
+		if (bucket_reserve(t, ix, (size_t)more * STORE_BANDS, ix->next_id) ||
+		    store_article_each_from(t, ix->next_id, add_stored, &sc) || sc.failed) {
 			reset(ix);
 			return -1;
 		}

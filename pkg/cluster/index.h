@@ -12,7 +12,11 @@
  *     takes that posting over (it keeps its place, now with the newer
  *     article's time) instead of adding one;
  *   - buckets: the article under each of its store_band_keys() (the copy
- *     tier's LSH candidates).
+ *     tier's LSH candidates), 4 bytes an entry: 8 bits of the bucket's
+ *     hash and the slot, so a lookup may also yield, about once in 256
+ *     entries it passes, an article of another bucket (the copy tier
+ *     verifies every candidate).  An article 16 million or more past the
+ *     first of a build gets no buckets (a warning says so once).
  * Nothing of it is stored: it is derived from the article records, built
  * when first used, and rebuilt once it is older than half the horizon (so
  * that articles leaving the horizon leave it).  The store's articles are
@@ -56,10 +60,14 @@ int cluster_index_begin(struct store_txn *t, struct cluster_index *ix, int64_t n
 void cluster_index_commit(struct cluster_index *ix);
 void cluster_index_abort(struct cluster_index *ix);
 
-/* cluster_index_add(ix, a): new article ${a} (its id the highest yet, its
- * story set); TIER_ALONE articles get a slot and nothing else.  0 or -1
- * (out of memory: the index is then rebuilt at the next begin). */
-int cluster_index_add(struct cluster_index *ix, const struct store_article *a);
+/* cluster_index_add(t, ix, a): new article ${a} (its id the highest yet,
+ * its story set); TIER_ALONE articles get a slot and nothing else.  When
+ * the bucket table must grow, it is refilled from the records of the
+ * index's earlier articles, read through ${t} (the transaction that stores
+ * ${a}, which may be not stored yet).  0 or -1 (out of memory, or the
+ * store failed: the index is then rebuilt at the next begin). */
+int cluster_index_add(struct store_txn *t, struct cluster_index *ix,
+                      const struct store_article *a);
 /* cluster_index_set_story(ix, article, story): ${article} moved. */
 int cluster_index_set_story(struct cluster_index *ix, uint64_t article, uint64_t story);
 
@@ -69,7 +77,8 @@ int cluster_index_set_story(struct cluster_index *ix, uint64_t article, uint64_t
  * posting first, as fn(article, story, time, ctx); at most ${limit} postings are
  * looked at; fn returns non-zero to stop.
  * cluster_index_bucket(ix, hash, tmin, tmax, fn, ctx): likewise for the
- * articles in LSH bucket ${hash} (a store_band_keys() hash).
+ * articles in LSH bucket ${hash} (a store_band_keys() hash), and rarely
+ * one of another bucket (see buckets above).
  */
 void cluster_index_postings(const struct cluster_index *ix, uint64_t term, int64_t tmin,
                             int64_t tmax, size_t limit,
