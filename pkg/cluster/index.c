@@ -450,36 +450,36 @@ refill_one(const struct store_article *a, void *ctx)
  * most 7/8 of the table used (24 entries an article make the table the
  * index's bulk, and a probe of 4-byte entries stays within a few cache
  * lines).  A table that must grow is refilled from the records of the
- * index's articles below id ${below}, read through ${t}.
+ * index's articles below id ${below}, read through ${t}; the old table is
+ * freed first (the records are the truth), so that the two are never held
+ * at once.  -1 leaves the index without buckets: the caller marks it
+ * broken, to be rebuilt.
  */
 static int
 bucket_reserve(struct store_txn *t, struct cluster_index *ix, size_t more, uint64_t below)
 {
 	size_t need = ix->bn + more, ncap = ix->bcap ? ix->bcap : 4096;
 	struct refill r = {ix, below, 0};
-	uint32_t *old = ix->buckets;
-	size_t ocap = ix->bcap, on = ix->bn;
+	int refill = ix->bcap > 0 && below > ix->base;
 
 	if (need * 8 <= ix->bcap * 7)
 		return 0;
 	while (need * 8 > ncap * 7)
 		ncap *= 2;
+	free(ix->buckets);
+	ix->bn = 0;
 	if ((ix->buckets = calloc(ncap, sizeof(*ix->buckets))) == NULL) {
-		ix->buckets = old;
+		ix->bcap = 0;
 		return -1;
 	}
 	ix->bcap = ncap;
-	ix->bn = 0;
-	if (ocap && below > ix->base &&
-	    (store_article_each_from(t, ix->base, refill_one, &r) || r.failed)) {
+	if (refill && (store_article_each_from(t, ix->base, refill_one, &r) || r.failed)) {
 		free(ix->buckets);
-		ix->buckets = old;
-		ix->bcap = ocap;
-		ix->bn = on;
+		ix->buckets = NULL;
+		ix->bcap = ix->bn = 0;
 		return -1;
 	}
-	free(old);
-	if (ocap)
+	if (refill)
 		nf_log(NF_LOG_DEBUG, "cluster: bucket table grown to %zu entries, refilled with %zu",
 		       ncap, ix->bn);
 	return 0;
