@@ -255,7 +255,9 @@ ingest_worker_new(struct store *s, const struct ingest_opts *opts, size_t max_qu
 	}
 	w->store = s;
 	w->opts = *opts;
-	w->max_queued = max_queued ? max_queued : 64u << 20;
+	/* storing, not fetching, is what keeps a poll waiting: a deeper queue
+	 * of bodies would only hold more memory */
+	w->max_queued = max_queued ? max_queued : 16u << 20;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->prep_cv, NULL);
 	{
