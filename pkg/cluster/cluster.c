@@ -1404,9 +1404,11 @@ story_split(struct store_txn *t, struct cluster_index *ix, uint64_t id, struct s
 		rc = 0;
 		goto out;
 	}
-	/* 2-means from a few seeds (the members least like the story, each
-	 * against the member least like it); keep the partition whose halves
-	 * are least alike */
+	/* 2-means seeded with the member least like the story against all
+	 * the others (bisect()): it peels off the articles that drifted in.
+	 * Balanced seeds (the two members least alike) cut most stories into
+	 * halves less alike than SPLIT_COS, real events included: the
+	 * threshold holds for this seeding only. */
 	if (bisect(m, n, &best_cos))
 		goto out;
 	for (i = na = nb = 0; i < n; i++)
