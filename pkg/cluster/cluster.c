@@ -1513,8 +1513,9 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	memset(p->slot, 0xff, sizeof(p->slot));
 	/* probe the heaviest (rarest) terms */
 	memcpy(probe_terms, a->terms, a->nterms * sizeof(*probe_terms));
-	terms_sort_w(probe_terms, a->nterms);
 	nprobe = a->nterms < PROBE_TERMS ? a->nterms : PROBE_TERMS;
+	terms_sort_w_top(probe_terms, a->nterms, nprobe);
+	terms_sort_w(probe_terms, nprobe);
 	{
 		uint64_t ph[PROBE_TERMS];
 
