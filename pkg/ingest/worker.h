@@ -17,8 +17,8 @@
  * Only the storing thread writes to the store while the worker runs; the
  * preparing one and other threads may read it.  Memory is bounded:
  * ingest_worker_push() waits while more than ${max_queued} bytes of bodies
- * (0: 16 MiB) are queued (a body counts until its feed is stored), and at most two
- * parsed feeds wait beside the one being stored.
+ * (0: 16 MiB) are queued (a body counts until its feed is stored), and at
+ * most two parsed feeds wait beside the one being stored.
  */
 #include <stddef.h>
 
