@@ -1189,19 +1189,31 @@ store_story_centroid(struct store_txn *t, uint64_t id, struct nf_term *out, uint
 {
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v;
-	struct store_story s;
 	struct rd r;
+	uint64_t na;
 	uint32_t nc;
 	int rc;
 
 	put_be64(kb, id);
 	if ((rc = txn_get(t, DB_STORIES, &k, &v)))
 		return rc;
-	memset(&s, 0, sizeof(s));
+	/* the fields before the centroid, as story_fields() reads them, but
+	 * the outlets are skipped unread: a story lists hundreds */
 	rd_init(&r, v.mv_data, v.mv_size);
-	if (story_fields(&r, &s))
+	if (rd_u8(&r) != STORY_REC)
 		goto bad;
-	rd_skip(&r, 8, s.narticles);
+	rd_str(&r);     /* title */
+	rd_varint(&r);  /* rep */
+	rd_svarint(&r); /* first_seen */
+	rd_svarint(&r); /* last_seen */
+	rd_u8(&r);      /* read */
+	rd_varint(&r);  /* read_outlets */
+	rd_varint(&r);  /* outlets: how many, */
+	rd_skip(&r, 1, (size_t)rd_varint(&r)); /* their bytes */
+	na = rd_varint(&r);
+	if (r.bad || (size_t)(r.end - r.p) / 8 < na)
+		goto bad;
+	rd_skip(&r, 8, (size_t)na);
 	nc = (uint32_t)rd_varint(&r);
 	if (r.bad || (size_t)(r.end - r.p) / 12 < nc)
 		goto bad;
