@@ -183,8 +183,8 @@ articles_and_stories_round_trip(void **state)
 		assert_int_equal(store_story_centroid(t, 7, c, 1, &nc), 2); /* no room */
 		assert_int_equal(store_story_centroid(t, 8, c, 2, &nc), 1);
 	}
-	/* an article's terms alone, likewise (the summary and signature
-	 * after and around them are skipped, not read) */
+	/* an article's terms alone, likewise (the fields before them are
+	 * skipped, not decoded) */
 	{
 		struct nf_term c[2];
 		uint32_t nc = 0;
