@@ -790,13 +790,13 @@ an_aborted_transaction_is_undone_exactly(void **state)
 #define NKEEP 20
 #define NGROW 160 /* 160 x 24 bands on top of 20 x 24: past 7/8 of 4096 */
 
-static void
-an_aborted_transaction_that_grew_the_bucket_table_is_undone(void **state)
+/* keep_committed(s, ix, tp): NKEEP + NGROW articles drawn, the first
+ * NKEEP stored, committed and known to ${ix}; *tp: a new write transaction
+ * that ${ix} is ready for.  The caller frees the articles. */
+static struct art *
+keep_committed(struct store *s, struct cluster_index *ix, struct store_txn **tp)
 {
-	struct store *s = open_store("db");
-	struct cluster_index *ix = cluster_index_new(7 * DAY);
 	struct art *x = calloc(NKEEP + NGROW, sizeof(*x));
-	struct hits h = {0};
 	struct store_txn *t;
 	size_t i;
 
@@ -804,16 +804,27 @@ an_aborted_transaction_that_grew_the_bucket_table_is_undone(void **state)
 	assert_non_null(x);
 	for (i = 0; i < NKEEP + NGROW; i++)
 		art_std(&x[i], i, 300 + i, T0 + 10 * (int64_t)i, NF_TIME_NONE);
-
 	t = wtxn(s);
 	assert_int_equal(cluster_index_begin(t, ix, T0 + 3600), 0);
 	for (i = 0; i < NKEEP; i++)
 		put_add(t, ix, &x[i]);
 	commit(t);
 	cluster_index_commit(ix);
-
-	t = wtxn(s);
+	*tp = t = wtxn(s);
 	assert_int_equal(cluster_index_begin(t, ix, T0 + 3600), 0);
+	return x;
+}
+
+static void
+an_aborted_transaction_that_grew_the_bucket_table_is_undone(void **state)
+{
+	struct store *s = open_store("db");
+	struct cluster_index *ix = cluster_index_new(7 * DAY);
+	struct hits h = {0};
+	struct store_txn *t;
+	struct art *x = keep_committed(s, ix, &t);
+	size_t i;
+
 	for (i = NKEEP; i < NKEEP + NGROW; i++)
 		put_add(t, ix, &x[i]);
 	assert_int_equal(cluster_index_articles(ix), NKEEP + NGROW);
@@ -856,23 +867,10 @@ the_bucket_table_grows_before_the_article_is_stored(void **state)
 {
 	struct store *s = open_store("db");
 	struct cluster_index *ix = cluster_index_new(7 * DAY);
-	struct art *x = calloc(NKEEP + NGROW, sizeof(*x));
 	struct store_txn *t;
+	struct art *x = keep_committed(s, ix, &t);
 	size_t i;
 
-	assert_non_null(ix);
-	assert_non_null(x);
-	for (i = 0; i < NKEEP + NGROW; i++)
-		art_std(&x[i], i, 300 + i, T0 + 10 * (int64_t)i, NF_TIME_NONE);
-	t = wtxn(s);
-	assert_int_equal(cluster_index_begin(t, ix, T0 + 3600), 0);
-	for (i = 0; i < NKEEP; i++)
-		put_add(t, ix, &x[i]);
-	commit(t);
-	cluster_index_commit(ix);
-
-	t = wtxn(s);
-	assert_int_equal(cluster_index_begin(t, ix, T0 + 3600), 0);
 	for (i = NKEEP; i < NKEEP + NGROW; i++) {
 		art_ready(&x[i]);
 		assert_int_equal(store_next_id(t, "article", &x[i].a.id), 0);
