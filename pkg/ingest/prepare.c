@@ -66,16 +66,15 @@ ingest_preparer_free(struct ingest_preparer *p)
 	free(p);
 }
 
-/* text_of(s, type, out): the plain text of a feed value. */
+/* text_of(s, out): the plain text of a feed value, whatever its declared
+ * type: feeds put markup in values typed text too, so all are parsed as
+ * HTML (plain text takes norm_html_to_text's fast path). */
 static int
-text_of(const char *s, enum feed_text_type type, struct buf *out)
+text_of(const char *s, struct buf *out)
 {
 	buf_reset(out);
 	if (s == NULL)
 		return 0;
-	/* feeds put markup in values typed text too: parse them all as HTML
-	 * (plain text takes norm_html_to_text's fast path) */
-	(void)type;
 	if (norm_html_to_text(s, strlen(s), out) == 0)
 		return 0;
 	/* over the cap: keep what fitted */
@@ -124,22 +123,17 @@ prep_keys(struct ingest_preparer *p, const struct feed_sub *sub, const char *doc
           const struct feed_entry *e, struct prep_entry *pe)
 {
 	const char *body_src = NULL;
-	enum feed_text_type body_type = FEED_TEXT;
 	char pub[24];
 
 	prep_entry_release(pe);
 	/* text */
-	if (text_of(e->title, e->title_type, &p->title))
+	if (text_of(e->title, &p->title))
 		return -1;
-	if (e->ncontent && e->content[0].value) {
+	if (e->ncontent && e->content[0].value)
 		body_src = e->content[0].value;
-		body_type = e->content[0].type;
-	}
-	if (e->summary && (body_src == NULL || strlen(e->summary) > strlen(body_src))) {
+	if (e->summary && (body_src == NULL || strlen(e->summary) > strlen(body_src)))
 		body_src = e->summary;
-		body_type = e->summary_type;
-	}
-	if (text_of(body_src, body_type, &p->body))
+	if (text_of(body_src, &p->body))
 		return -1;
 	buf_reset(&p->canon);
 	if (e->link && norm_canon_url(e->link, doc_url, &p->canon))
