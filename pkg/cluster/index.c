@@ -261,11 +261,14 @@ term_slot(struct cluster_index *ix, uint64_t term)
 }
 
 /*
- * repost(ix, term, slot, at, old): a term counts a story once, so one of
- * the term's RECENT newest postings already of ${slot}'s story is taken
- * over by ${slot} (the story's newest article: its time keeps the story in
- * later articles' windows) rather than a posting added.  Returns 1 with
- * *at and *old (for the journal) when it did, else 0.
+ * repost(ix, term, slot, at, old): a term counts a story once, so when one
+ * of the term's RECENT newest postings is already of ${slot}'s story, no
+ * posting is added: ${slot} takes that posting over when its time is no
+ * older (the story's newest article: its time keeps the story in later
+ * articles' windows), else the posting stays as it is (a feed lists its
+ * newest items first, so a story's older articles often come later).
+ * Returns 1 with *at and *old (for the journal; putting *old back at *at
+ * undoes it) when the story had such a posting, else 0.
  */
 static int
 repost(struct cluster_index *ix, uint64_t term, uint32_t slot, uint32_t *at, uint32_t *old)
@@ -282,7 +285,8 @@ repost(struct cluster_index *ix, uint64_t term, uint32_t slot, uint32_t *at, uin
 		if (ix->slots[v[k]].story == story) {
 			*at = k;
 			*old = v[k];
-			v[k] = slot;
+			if (ix->slots[slot].time >= ix->slots[v[k]].time)
+				v[k] = slot;
 			return 1;
 		}
 	}

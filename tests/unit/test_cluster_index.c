@@ -672,6 +672,42 @@ a_story_is_posted_once_per_term_by_its_newest_article(void **state)
 	store_close(s);
 }
 
+/* the posting a story keeps under a term is its newest article's, in
+ * whatever order its articles come: an older one arriving later (a feed
+ * lists its newest items first) leaves the newer posting, so the story
+ * stays in the window of articles after both */
+static void
+an_older_article_of_a_story_leaves_its_newer_posting(void **state)
+{
+	struct store *s = open_store("db");
+	struct cluster_index *ix = cluster_index_new(7 * DAY);
+	struct art a, b;
+	struct hits h = {0};
+	struct store_txn *t;
+
+	assert_non_null(ix);
+	t = wtxn(s);
+	assert_int_equal(cluster_index_begin(t, ix, T0 + 2 * DAY), 0);
+	art_std(&a, 1, 5, T0 + DAY, T0 + DAY);
+	art_std(&b, 2, 5, T0, T0); /* the same story, a day older, stored later */
+	put_add(t, ix, &a);
+	put_add(t, ix, &b);
+	/* under COMMON: story 5 once, by a, at a's time */
+	assert_int_equal(postings(ix, COMMON, ANY_MIN, ANY_MAX, SIZE_MAX, &h), 1);
+	assert_hit(&h, 0, &a);
+	/* a window after b's time still finds the story */
+	assert_int_equal(postings(ix, COMMON, T0 + DAY / 2, ANY_MAX, SIZE_MAX, &h), 1);
+	/* b's own terms are posted under b */
+	assert_int_equal(postings(ix, uniq(2, 0), ANY_MIN, ANY_MAX, SIZE_MAX, &h), 1);
+	assert_hit(&h, 0, &b);
+	/* an abort leaves the index as it was */
+	cluster_index_abort(ix);
+	store_abort(t);
+	assert_int_equal(postings(ix, COMMON, ANY_MIN, ANY_MAX, SIZE_MAX, &h), 0);
+	cluster_index_free(ix);
+	store_close(s);
+}
+
 #define NB 8 /* committed */
 #define NA 6 /* then aborted */
 
@@ -1245,6 +1281,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(postings_are_found_by_term_in_the_time_range_newest_first),
 		TEST(a_story_is_posted_once_per_term_by_its_newest_article),
+		TEST(an_older_article_of_a_story_leaves_its_newer_posting),
 		TEST(buckets_find_articles_by_each_band_and_alone_ones_by_nothing),
 		TEST(an_aborted_transaction_is_undone_exactly),
 		TEST(an_aborted_transaction_that_grew_the_bucket_table_is_undone),
