@@ -13,13 +13,17 @@
 /* jobs prepared (or being prepared) that the writer has not taken yet: the
  * parsed documents held beside the one being stored */
 #define PREP_AHEAD 2
+/* stored jobs' prepared documents waiting for the preparing thread, which
+ * made them, to free them (more are left to the collector) */
+#define TO_FREE_MAX 8
 
 struct job {
 	struct job *next;
 	struct feed_sub sub;
 	struct fetch_res res;
 	char *body, *strs[7];
-	struct ingest_prepared *pf; /* once prepared; freed once stored */
+	struct ingest_prepared *pf; /* once prepared; freed once stored, by
+	                             * the preparer or else when collected */
 	struct ingest_stats stats;
 	struct nf_err err;
 	void *user;
@@ -49,6 +53,8 @@ struct ingest_worker {
 	struct job *to_prepare;  /* the first job not yet being prepared */
 	struct job *to_store;    /* the first job not yet being stored */
 	size_t ahead;            /* taken by the preparer, not yet by the writer */
+	struct ingest_prepared *to_free[TO_FREE_MAX]; /* owned: stored jobs' */
+	size_t nto_free;
 	size_t queued_bytes, max_queued, pending;
 	int stop;
 };
@@ -115,18 +121,33 @@ fail:
 }
 
 /* The preparing thread: parse and prepare each job, in push order, at most
- * PREP_AHEAD ahead of the writer. */
+ * PREP_AHEAD ahead of the writer; and free what the writer stored (the
+ * memory goes back to the allocator's arena of this thread, and the
+ * writer, the busier thread, does not spend its time on it). */
 static void *
 preparer_main(void *arg)
 {
 	struct ingest_worker *w = arg;
+	struct ingest_prepared *done[TO_FREE_MAX];
 	struct job *j;
+	size_t i, n;
 	int rc;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!(w->to_prepare && w->ahead < PREP_AHEAD) && !(w->to_prepare == NULL && w->stop))
+		while (w->nto_free == 0 && !(w->to_prepare && w->ahead < PREP_AHEAD) &&
+		       !(w->to_prepare == NULL && w->stop))
 			pthread_cond_wait(&w->prep_cv, &w->lock);
+		if (w->nto_free) {
+			n = w->nto_free;
+			memcpy(done, w->to_free, n * sizeof(*done));
+			w->nto_free = 0;
+			pthread_mutex_unlock(&w->lock);
+			for (i = 0; i < n; i++)
+				ingest_prepared_free(done[i]);
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
 		if (w->to_prepare == NULL) /* stopping, and nothing left to prepare */
 			break;
 		j = w->to_prepare;
@@ -198,9 +219,12 @@ writer_main(void *arg)
 		j->rc = j->prep_rc ? -1
 		        : ingest_store(w->store, &w->opts, &j->sub, &j->res, j->pf, &j->stats, &j->err);
 		held = ingest_cache_pending(w->opts.cache);
-		ingest_prepared_free(j->pf);
 		pthread_mutex_lock(&w->lock);
-		j->pf = NULL;
+		if (w->nto_free < TO_FREE_MAX) {
+			w->to_free[w->nto_free++] = j->pf;
+			j->pf = NULL;
+			pthread_cond_signal(&w->prep_cv);
+		}
 		j->done = 1;
 		w->queued_bytes -= j->res.len;
 		pthread_cond_broadcast(&w->idle);
@@ -229,11 +253,14 @@ static void
 worker_destroy(struct ingest_worker *w)
 {
 	struct job *j, *next;
+	size_t i;
 
 	for (j = w->head; j; j = next) {
 		next = j->next;
 		job_free(j);
 	}
+	for (i = 0; i < w->nto_free; i++)
+		ingest_prepared_free(w->to_free[i]);
 	pthread_cond_destroy(&w->prep_cv);
 	pthread_cond_destroy(&w->store_cv);
 	pthread_cond_destroy(&w->idle);
