@@ -789,40 +789,35 @@ cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct cluster_t
 	return 0;
 }
 
-/* dot_evidence(a, na, b, nb, top): dot(a, b), and in *top the largest
- * single term's share of it. */
+/*
+ * dot_evidence(a, na, c, top, norm): dot(a, c) for a story's centroid ${c}
+ * as its record holds it, read once: c's norm into *norm, and into *top
+ * the largest single term's share of the dot.
+ */
 static double
-dot_evidence(const struct nf_term *a, uint32_t na, const struct nf_term *b, uint32_t nb,
-             double *top)
+dot_evidence(const struct nf_term *a, uint32_t na, const struct store_terms_view *c,
+             double *top, double *norm)
 {
-	uint32_t i = 0, j = 0;
-	double s = 0, x;
+	uint32_t i = 0, j;
+	double s = 0, n = 0, x;
 
 	*top = 0;
-	while (i < na && j < nb) {
-		if (a[i].h == b[j].h) {
-			x = (double)a[i++].w * b[j++].w;
+	for (j = 0; j < c->n; j++) {
+		uint64_t h = store_terms_view_h(c, j);
+		double w = store_terms_view_w(c, j);
+
+		n += w * w;
+		while (i < na && a[i].h < h)
+			i++;
+		if (i < na && a[i].h == h) {
+			x = (double)a[i++].w * w;
 			s += x;
 			if (x > *top)
 				*top = x;
-		} else if (a[i].h < b[j].h) {
-			i++;
-		} else {
-			j++;
 		}
 	}
+	*norm = sqrt(n);
 	return s;
-}
-
-static double
-vnorm(const struct nf_term *a, uint32_t n)
-{
-	double s = 0;
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		s += (double)a[i].w * a[i].w;
-	return sqrt(s);
 }
 
 /* ---- candidates ------------------------------------------------------- */
@@ -842,7 +837,6 @@ struct probe {
 	float w;       /* the weight of the term being probed */
 	uint32_t term; /* which probe this is, from 1 */
 	size_t seen;   /* postings read for this term */
-	struct nf_term cent[CLUSTER_CENTROID_TERMS]; /* a candidate's centroid */
 };
 
 static int
@@ -1466,7 +1460,7 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
                struct store_article *a, int alone)
 {
 	struct probe *p = NULL;
-	struct store_story best = {0}, cs;
+	struct store_story best = {0};
 	struct nf_term *probe_terms = NULL;
 	int64_t at = store_article_time(a);
 	double best_sim = -1;
@@ -1532,26 +1526,16 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	}
 	cands_sort_top(p->v, p->n, VERIFY_MAX);
 	cands_sort(p->v, p->n < VERIFY_MAX ? p->n : VERIFY_MAX);
-	/* each candidate's centroid alone is read to compare; the best story
-	 * is read whole once */
+	/* each candidate's centroid alone is read to compare, where it lies;
+	 * the best story is read whole once */
 	for (i = 0; i < p->n && i < VERIFY_MAX; i++) {
-		const struct nf_term *c = p->cent;
-		double sim, cn, top = 0;
-		uint32_t nc = 0;
-		int r = store_story_centroid(t, p->v[i].story, p->cent, CLUSTER_CENTROID_TERMS, &nc);
+		struct store_terms_view c;
+		double sim, cn, top;
 
-		if (r == 2) { /* larger than any this build writes */
-			if (store_story_get(t, p->v[i].story, &cs))
-				continue;
-			c = cs.centroid;
-			nc = cs.ncentroid;
-		} else if (r) {
+		if (store_story_centroid(t, p->v[i].story, &c))
 			continue;
-		}
-		cn = vnorm(c, nc);
-		sim = cn > 0 ? dot_evidence(a->terms, a->nterms, c, nc, &top) / cn : 0;
-		if (r == 2)
-			store_story_release(&cs);
+		sim = dot_evidence(a->terms, a->nterms, &c, &top, &cn);
+		sim = cn > 0 ? sim / cn : 0;
 		/* one shared term is no evidence of one event: the match must
 		 * hold without its strongest term too */
 		if (cn > 0 && sim - top / cn < opts->story_threshold * EVIDENCE_REST)

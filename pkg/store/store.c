@@ -1184,8 +1184,7 @@ store_story_get_head(struct store_txn *t, uint64_t id, struct store_story *out)
 }
 
 int
-store_story_centroid(struct store_txn *t, uint64_t id, struct nf_term *out, uint32_t cap,
-                     uint32_t *n)
+store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *out)
 {
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v;
@@ -1217,10 +1216,8 @@ store_story_centroid(struct store_txn *t, uint64_t id, struct nf_term *out, uint
 	nc = (uint32_t)rd_varint(&r);
 	if (r.bad || (size_t)(r.end - r.p) / 12 < nc)
 		goto bad;
-	if (nc > cap)
-		return 2;
-	rd_terms(&r, out, nc);
-	*n = nc;
+	out->p = r.p;
+	out->n = nc;
 	return 0;
 bad:
 	nf_log(NF_LOG_ERR, "store: story %llu: corrupt record", (unsigned long long)id);

@@ -102,8 +102,10 @@
  * most the transactions of the last second; a killed process loses nothing
  * it committed.
  */
+#include <endian.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/base.h"
 
@@ -293,12 +295,40 @@ int store_story_get(struct store_txn *t, uint64_t id, struct store_story *out);
 /* store_story_get_head(t, id, out): store_story_get() without the
  * centroid (ncentroid 0), for readers that list stories. */
 int store_story_get_head(struct store_txn *t, uint64_t id, struct store_story *out);
-/* store_story_centroid(t, id, out, cap, n): story ${id}'s centroid alone,
- * into ${out} (room for ${cap} terms), *n set: quicker than a whole read.
- * 0; 1 absent; 2 when the centroid has more than ${cap} terms (nothing
- * read); -1 corrupt or error. */
-int store_story_centroid(struct store_txn *t, uint64_t id, struct nf_term *out, uint32_t cap,
-                         uint32_t *n);
+/*
+ * store_story_centroid(t, id, out): story ${id}'s centroid alone, as it
+ * lies in the record: out->n terms from out->p, each 12 bytes (u64le term,
+ * f32le weight), in ascending term order; read them with
+ * store_terms_view_h() and _w().  Nothing is copied or decoded: quicker
+ * than a whole read.  out->p points into ${t}'s view of the database,
+ * valid until ${t} next writes or ends.  0; 1 absent; -1 corrupt or error.
+ */
+struct store_terms_view {
+	const unsigned char *p;
+	uint32_t n;
+};
+int store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *out);
+
+static inline uint64_t
+store_terms_view_h(const struct store_terms_view *v, uint32_t i)
+{
+	uint64_t h;
+
+	memcpy(&h, v->p + 12 * (size_t)i, 8);
+	return le64toh(h);
+}
+
+static inline float
+store_terms_view_w(const struct store_terms_view *v, uint32_t i)
+{
+	uint32_t u;
+	float w;
+
+	memcpy(&u, v->p + 12 * (size_t)i + 8, 4);
+	u = le32toh(u);
+	memcpy(&w, &u, 4);
+	return w;
+}
 void store_story_release(struct store_story *s);
 /* store_story_put(t, s, old_last_seen): insert or replace, keeping
  * story_time in step (${old_last_seen} NF_TIME_NONE for a new story). */

@@ -170,18 +170,17 @@ articles_and_stories_round_trip(void **state)
 	assert_null(st2.centroid);
 	store_story_release(&st2);
 	assert_int_equal(store_story_get_head(t, 8, &st2), 1);
-	/* the centroid alone, into the caller's room */
+	/* the centroid alone, read where the record holds it */
 	{
-		struct nf_term c[2];
-		uint32_t nc = 0;
+		struct store_terms_view c = {NULL, 0};
 
-		assert_int_equal(store_story_centroid(t, 7, c, 2, &nc), 0);
-		assert_int_equal(nc, 2);
-		assert_int_equal(c[0].h, terms[0].h);
-		assert_int_equal(c[1].h, 22);
-		assert_float_equal(c[1].w, 0.8f, 1e-6);
-		assert_int_equal(store_story_centroid(t, 7, c, 1, &nc), 2); /* no room */
-		assert_int_equal(store_story_centroid(t, 8, c, 2, &nc), 1);
+		assert_int_equal(store_story_centroid(t, 7, &c), 0);
+		assert_int_equal(c.n, 2);
+		assert_int_equal(store_terms_view_h(&c, 0), terms[0].h);
+		assert_float_equal(store_terms_view_w(&c, 0), terms[0].w, 1e-6);
+		assert_int_equal(store_terms_view_h(&c, 1), 22);
+		assert_float_equal(store_terms_view_w(&c, 1), 0.8f, 1e-6);
+		assert_int_equal(store_story_centroid(t, 8, &c), 1);
 	}
 	/* an article's terms alone, likewise (the fields before them are
 	 * skipped, not decoded) */
