@@ -872,8 +872,29 @@ probe_posting(uint64_t article, uint64_t story, int64_t time, void *ctx)
 
 /* candidates by score, highest first, then by story id */
 #define CAND_LESS(a, b) ((a).score > (b).score || ((a).score == (b).score && (a).story < (b).story))
-TYPED_SORT(cands_sort, struct cand, CAND_LESS)
-TYPED_TOP(cands_sort, struct cand)
+
+/* cands_best(v, n, k): the first ${k} of v[0..n) in that order into
+ * v[0..k), sorted; returns how many (min(n, k)).  One pass, each
+ * candidate compared with the k-th best so far: for the few verified
+ * among hundreds, cheaper than a selection that partitions them all. */
+static size_t
+cands_best(struct cand *v, size_t n, size_t k)
+{
+	size_t i, j, m = 0;
+
+	if (k == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct cand x = v[i]; /* m <= i: v[i] is not overwritten yet */
+
+		if (m == k && !CAND_LESS(x, v[k - 1]))
+			continue;
+		for (j = m < k ? m++ : k - 1; j > 0 && CAND_LESS(x, v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	return m;
+}
 
 /* ---- story update ----------------------------------------------------- */
 
@@ -1524,11 +1545,10 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 		cluster_index_postings(ix, probe_terms[i].h, at - opts->window, at + opts->window,
 		                       PROBE_LOOK, probe_posting, p);
 	}
-	cands_sort_top(p->v, p->n, VERIFY_MAX);
-	cands_sort(p->v, p->n < VERIFY_MAX ? p->n : VERIFY_MAX);
+	p->n = cands_best(p->v, p->n, VERIFY_MAX);
 	/* each candidate's centroid alone is read to compare, where it lies;
 	 * the best story is read whole once */
-	for (i = 0; i < p->n && i < VERIFY_MAX; i++) {
+	for (i = 0; i < p->n; i++) {
 		struct store_terms_view c;
 		double sim, cn, top;
 
