@@ -306,6 +306,8 @@ terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
 	return 0;
 }
 
+#define TERMS_ROOM 2048 /* table places on the stack: articles of up to 1024 words */
+
 int
 cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
                     const struct cluster_names *names, struct norm_stemmer *st,
@@ -321,14 +323,37 @@ cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *b
 	}
 	if (out->n == 0)
 		return 0;
-	terms_sort_h(out->v, out->n);
-	for (i = 0, j = 0; i < out->n; i++) {
-		if (j && out->v[j - 1].h == out->v[i].h)
-			out->v[j - 1].w += out->v[i].w;
-		else
-			out->v[j++] = out->v[i];
+	/* each term once, its counts summed: through a table of where each
+	 * term went (a term hash is uniform: its low bits place it), not a
+	 * sort of every occurrence */
+	{
+		uint32_t room[TERMS_ROOM], *at = room;
+		size_t cap = 64, mask, k;
+
+		while (cap < 2 * (size_t)out->n)
+			cap *= 2;
+		if (cap > TERMS_ROOM && (at = malloc(cap * sizeof(*at))) == NULL) {
+			cluster_terms_release(out);
+			return -1;
+		}
+		memset(at, 0, cap * sizeof(*at));
+		mask = cap - 1;
+		for (i = 0, j = 0; i < out->n; i++) {
+			struct nf_term x = out->v[i]; /* j <= i: only places before i are written */
+
+			for (k = x.h & mask; at[k] && out->v[at[k] - 1].h != x.h; k = (k + 1) & mask)
+				;
+			if (at[k]) {
+				out->v[at[k] - 1].w += x.w;
+			} else {
+				out->v[j++] = x;
+				at[k] = j;
+			}
+		}
+		out->n = j;
+		if (at != room)
+			free(at);
 	}
-	out->n = j;
 	return 0;
 }
 

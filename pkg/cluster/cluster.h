@@ -44,7 +44,8 @@ void cluster_opts_init(struct cluster_opts *o);
 
 /*
  * struct cluster_terms: the raw term counts of one article (tf, title terms
- * counted extra), sorted by hash.  Owned; cluster_terms_release() frees.
+ * counted extra), each term once, in the order first met.  Owned;
+ * cluster_terms_release() frees.
  */
 struct cluster_terms {
 	struct nf_term *v;

@@ -1,0 +1,129 @@
+/* Unit tests of pkg/cluster's term counts (cluster_terms_build()): what
+ * the story tier weighs an article by. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cluster/cluster.h"
+#include "normalise/normalise.h"
+#include "simhash/simhash.h"
+
+static void
+tokens(const char *text, struct norm_tokens *t)
+{
+	norm_tokens_init(t);
+	assert_int_equal(norm_tokenise(text, strlen(text), t), 0);
+}
+
+/* weight_of(ts, word): the count of ${word}'s term; -1 when it has none,
+ * and fails when it is there twice */
+static float
+weight_of(const struct cluster_terms *ts, const char *word)
+{
+	uint64_t h = simhash_feature(word, strlen(word));
+	float w = -1;
+	uint32_t i;
+
+	for (i = 0; i < ts->n; i++) {
+		if (ts->v[i].h == h) {
+			assert_true(w < 0);
+			w = ts->v[i].w;
+		}
+	}
+	return w;
+}
+
+static void
+each_term_is_counted_once_with_title_terms_and_numbers_counted_extra(void **state)
+{
+	struct norm_tokens title, body;
+	struct cluster_terms ts;
+
+	tokens("harbour storm", &title);
+	tokens("the storm hit the harbour storm quay in 2024", &body);
+	assert_int_equal(cluster_terms_build(&title, &body, NULL, NULL, &ts), 0);
+	assert_int_equal(ts.n, 5); /* harbour storm hit quay 2024 */
+	assert_float_equal(weight_of(&ts, "storm"), 2 + 1 + 1, 1e-6);
+	assert_float_equal(weight_of(&ts, "harbour"), 2 + 1, 1e-6);
+	assert_float_equal(weight_of(&ts, "quay"), 1, 1e-6);
+	assert_float_equal(weight_of(&ts, "hit"), 1, 1e-6);
+	assert_float_equal(weight_of(&ts, "2024"), 2, 1e-6);
+	assert_float_equal(weight_of(&ts, "the"), -1, 0); /* a stop word */
+	cluster_terms_release(&ts);
+	norm_tokens_release(&title);
+	norm_tokens_release(&body);
+}
+
+static void
+words_of_one_stem_are_one_term(void **state)
+{
+	struct norm_stemmer *st = norm_stemmer_new();
+	struct norm_tokens body;
+	struct cluster_terms ts;
+
+	assert_non_null(st);
+	tokens("storms stormed storm", &body);
+	assert_int_equal(cluster_terms_build(NULL, &body, NULL, st, &ts), 0);
+	assert_int_equal(ts.n, 1);
+	assert_float_equal(weight_of(&ts, "storm"), 3, 1e-6);
+	cluster_terms_release(&ts);
+	norm_tokens_release(&body);
+	norm_stemmer_free(st);
+}
+
+/* word_of(i, out): a word of letters alone, its own for each ${i} */
+static void
+word_of(int i, char out[16])
+{
+	int n = 0;
+
+	out[n++] = 'q';
+	do {
+		out[n++] = (char)('a' + i % 26);
+		i /= 26;
+	} while (i);
+	out[n] = 0;
+}
+
+/* a long article: more words than the counting table holds on the stack */
+static void
+a_long_article_is_counted_whole(void **state)
+{
+	enum { DISTINCT = 3000 };
+	struct norm_tokens body;
+	struct cluster_terms ts;
+	char *text = malloc(DISTINCT * 2 * 16), *p = text, word[16];
+	int i;
+
+	assert_non_null(text);
+	for (i = 0; i < 2 * DISTINCT; i++) {
+		word_of(i % DISTINCT, word);
+		p += sprintf(p, "%s ", word);
+	}
+	tokens(text, &body);
+	assert_int_equal(cluster_terms_build(NULL, &body, NULL, NULL, &ts), 0);
+	assert_int_equal(ts.n, DISTINCT);
+	for (i = 0; i < DISTINCT; i += 97) {
+		word_of(i, word);
+		assert_float_equal(weight_of(&ts, word), 2, 1e-6);
+	}
+	cluster_terms_release(&ts);
+	norm_tokens_release(&body);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(each_term_is_counted_once_with_title_terms_and_numbers_counted_extra),
+		cmocka_unit_test(words_of_one_stem_are_one_term),
+		cmocka_unit_test(a_long_article_is_counted_whole),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
