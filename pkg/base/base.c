@@ -45,7 +45,7 @@ buf_grow(struct buf *b, size_t need)
 }
 
 int
-buf_append(struct buf *b, const void *p, size_t n)
+buf_append_grow(struct buf *b, const void *p, size_t n)
 {
 	if (n > SIZE_MAX - 1 - b->len || buf_grow(b, b->len + n))
 		return -1;
@@ -60,12 +60,6 @@ int
 buf_puts(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));
-}
-
-int
-buf_putc(struct buf *b, char c)
-{
-	return buf_append(b, &c, 1);
 }
 
 int

@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define NF_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -49,10 +50,37 @@ struct buf {
 
 /* buf_init(b, max): an empty buffer capped at ${max} bytes (0: no cap). */
 void buf_init(struct buf *b, size_t max);
-/* buf_append(b, p, n): append ${n} bytes; 0, or -1 (cap or ENOMEM). */
-int buf_append(struct buf *b, const void *p, size_t n);
+/* buf_append(b, p, n): append ${n} bytes; 0, or -1 (cap or ENOMEM).
+ * buf_putc(b, c): one byte.  Inline while the bytes fit (text is built a
+ * word at a time); buf_append_grow() is the rest. */
+int buf_append_grow(struct buf *b, const void *p, size_t n);
+
+static inline int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	/* room for n bytes and the NUL, and within the cap */
+	if (b->alloc - b->len > n && b->max - b->len >= n) {
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_append_grow(b, p, n);
+}
+
+static inline int
+buf_putc(struct buf *b, char c)
+{
+	if (b->alloc - b->len > 1 && b->max > b->len) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_append_grow(b, &c, 1);
+}
+
 int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) NF_PRINTF(2, 3);
 /* buf_put_xml(b, s, attr): append ${s} (NULL: nothing) escaped for XML:
  * & < > " as references, control characters XML cannot hold dropped, bad

@@ -20,6 +20,13 @@ buf_append_past_cap_fails_and_keeps_contents(void **state)
 	assert_string_equal(buf_cstr(&b), "abcde");
 	assert_int_equal(buf_puts(&b, "fgh"), 0);
 	assert_string_equal(buf_cstr(&b), "abcdefgh");
+	b.over = 0;
+	assert_int_equal(buf_putc(&b, 'i'), -1); /* one byte past the cap */
+	assert_true(b.over);
+	assert_string_equal(buf_cstr(&b), "abcdefgh");
+	buf_reset(&b);
+	assert_int_equal(buf_putc(&b, 'z'), 0);
+	assert_string_equal(buf_cstr(&b), "z");
 	buf_release(&b);
 }
 
