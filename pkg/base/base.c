@@ -57,12 +57,6 @@ buf_append_grow(struct buf *b, const void *p, size_t n)
 }
 
 int
-buf_puts(struct buf *b, const char *s)
-{
-	return buf_append(b, s, strlen(s));
-}
-
-int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

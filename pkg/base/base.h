@@ -51,8 +51,9 @@ struct buf {
 /* buf_init(b, max): an empty buffer capped at ${max} bytes (0: no cap). */
 void buf_init(struct buf *b, size_t max);
 /* buf_append(b, p, n): append ${n} bytes; 0, or -1 (cap or ENOMEM).
- * buf_putc(b, c): one byte.  Inline while the bytes fit (text is built a
- * word at a time); buf_append_grow() is the rest. */
+ * buf_putc(b, c), buf_puts(b, s): one byte, a C string.  Inline while the
+ * bytes fit (text and JSON are built a few bytes at a time);
+ * buf_append_grow() is the rest. */
 int buf_append_grow(struct buf *b, const void *p, size_t n);
 
 static inline int
@@ -80,7 +81,12 @@ buf_putc(struct buf *b, char c)
 	return buf_append_grow(b, &c, 1);
 }
 
-int buf_puts(struct buf *b, const char *s);
+static inline int
+buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
 int buf_printf(struct buf *b, const char *fmt, ...) NF_PRINTF(2, 3);
 /* buf_put_xml(b, s, attr): append ${s} (NULL: nothing) escaped for XML:
  * & < > " as references, control characters XML cannot hold dropped, bad

@@ -263,36 +263,6 @@ err:
  * UTF-8 becomes U+FFFD, where jansson would refuse the string.
  */
 
-/*
- * out_n(b, p, n), out_c(b, c), out_s(b, s): buf_append(), buf_putc() and
- * buf_puts(), inline when the buffer has room, as it has once it has grown
- * to the size of an entry: the bytes copied in place, a NUL after them,
- * the cap kept.
- */
-static inline int
-out_n(struct buf *b, const void *p, size_t n)
-{
-	if (b->data != NULL && n < b->alloc - b->len && n <= b->max - b->len) {
-		memcpy(b->data + b->len, p, n);
-		b->len += n;
-		b->data[b->len] = '\0';
-		return 0;
-	}
-	return buf_append(b, p, n);
-}
-
-static inline int
-out_c(struct buf *b, char c)
-{
-	return out_n(b, &c, 1);
-}
-
-static inline int
-out_s(struct buf *b, const char *s)
-{
-	return out_n(b, s, strlen(s));
-}
-
 /* plain[c]: byte c goes into a JSON string as it is (printable ASCII but
  * '"' and '\\'). */
 static const unsigned char plain[256] = {
@@ -370,7 +340,7 @@ w_str(struct buf *b, const char *s)
 	size_t need, k;
 	uint32_t c;
 
-	if (out_c(b, '"'))
+	if (buf_putc(b, '"'))
 		return -1;
 	for (;;) {
 		if ((p = skip_plain(p, e)) == e)
@@ -386,8 +356,8 @@ w_str(struct buf *b, const char *s)
 			if (need == 0 || k <= need || (need == 2 && c < 0x800) ||
 			    (need == 3 && (c < 0x10000 || c > 0x10FFFF)) ||
 			    (c >= 0xD800 && c <= 0xDFFF)) {
-				if ((p > run && out_n(b, run, p - run)) ||
-				    out_n(b, "\xEF\xBF\xBD", 3))
+				if ((p > run && buf_append(b, run, p - run)) ||
+				    buf_append(b, "\xEF\xBF\xBD", 3))
 					return -1;
 				run = ++p;
 				continue;
@@ -395,7 +365,7 @@ w_str(struct buf *b, const char *s)
 			p += need + 1; /* kept as it is */
 			continue;
 		}
-		if (p > run && out_n(b, run, p - run))
+		if (p > run && buf_append(b, run, p - run))
 			return -1;
 		switch (*p) {
 		case '"': rep = "\\\""; break;
@@ -410,13 +380,13 @@ w_str(struct buf *b, const char *s)
 			rep = esc;
 			break;
 		}
-		if (out_s(b, rep))
+		if (buf_puts(b, rep))
 			return -1;
 		run = ++p;
 	}
-	if (p > run && out_n(b, run, p - run))
+	if (p > run && buf_append(b, run, p - run))
 		return -1;
-	return out_c(b, '"');
+	return buf_putc(b, '"');
 }
 
 /*
@@ -436,9 +406,9 @@ w_key(struct buf *b, int *first, struct key k)
 {
 	if (*first) {
 		*first = 0;
-		return out_n(b, k.s + 1, k.n - 1);
+		return buf_append(b, k.s + 1, k.n - 1);
 	}
-	return out_n(b, k.s, k.n);
+	return buf_append(b, k.s, k.n);
 }
 
 static int
@@ -486,7 +456,7 @@ w_ktime(struct buf *b, int *first, struct key key, int64_t t)
 	two(when + 18, tm.s);
 	when[20] = 'Z';
 	when[21] = '"';
-	return w_key(b, first, key) || out_n(b, when, 22);
+	return w_key(b, first, key) || buf_append(b, when, 22);
 }
 
 static int
@@ -494,9 +464,9 @@ w_person(struct buf *b, const struct feed_person *p)
 {
 	int first = 1;
 
-	return out_c(b, '{') || w_kstr(b, &first, KEY("name"), p->name) ||
+	return buf_putc(b, '{') || w_kstr(b, &first, KEY("name"), p->name) ||
 	    w_kstr(b, &first, KEY("email"), p->email) || w_kstr(b, &first, KEY("uri"), p->uri) ||
-	    out_c(b, '}');
+	    buf_putc(b, '}');
 }
 
 static int
@@ -506,12 +476,12 @@ w_people(struct buf *b, int *first, struct key key, const struct feed_person *p,
 
 	if (n == 0)
 		return 0;
-	if (w_key(b, first, key) || out_c(b, '['))
+	if (w_key(b, first, key) || buf_putc(b, '['))
 		return -1;
 	for (i = 0; i < n; i++)
-		if ((i > 0 && out_c(b, ',')) || w_person(b, &p[i]))
+		if ((i > 0 && buf_putc(b, ',')) || w_person(b, &p[i]))
 			return -1;
-	return out_c(b, ']');
+	return buf_putc(b, ']');
 }
 
 static int
@@ -530,23 +500,23 @@ feed_entry_json(struct buf *b, const struct feed_entry *e)
 	size_t i;
 	int first = 1, f2;
 
-	if (out_c(b, '{') ||
+	if (buf_putc(b, '{') ||
 	    w_text(b, &first, KEY("title"), KEY("title_type"), e->title, e->title_type) ||
 	    w_kstr(b, &first, KEY("link"), e->link))
 		return -1;
 	if (e->nlinks > 0) {
-		if (w_key(b, &first, KEY("links")) || out_c(b, '['))
+		if (w_key(b, &first, KEY("links")) || buf_putc(b, '['))
 			return -1;
 		for (i = 0; i < e->nlinks; i++) {
 			f2 = 1;
-			if ((i > 0 && out_c(b, ',')) || out_c(b, '{') ||
+			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
 			    w_kstr(b, &f2, KEY("href"), e->links[i].href) ||
 			    w_kstr(b, &f2, KEY("rel"), e->links[i].rel) ||
 			    w_kstr(b, &f2, KEY("type"), e->links[i].type) ||
-			    w_kstr(b, &f2, KEY("title"), e->links[i].title) || out_c(b, '}'))
+			    w_kstr(b, &f2, KEY("title"), e->links[i].title) || buf_putc(b, '}'))
 				return -1;
 		}
-		if (out_c(b, ']'))
+		if (buf_putc(b, ']'))
 			return -1;
 	}
 	if (w_kstr(b, &first, KEY("id"), e->id) ||
@@ -560,55 +530,55 @@ feed_entry_json(struct buf *b, const struct feed_entry *e)
 	    w_text(b, &first, KEY("summary"), KEY("summary_type"), e->summary, e->summary_type))
 		return -1;
 	if (e->ncontent > 0) {
-		if (w_key(b, &first, KEY("content")) || out_c(b, '['))
+		if (w_key(b, &first, KEY("content")) || buf_putc(b, '['))
 			return -1;
 		for (i = 0; i < e->ncontent; i++) {
 			f2 = 1;
-			if ((i > 0 && out_c(b, ',')) || out_c(b, '{') ||
+			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
 			    w_kstr(b, &f2, KEY("value"), e->content[i].value ? e->content[i].value : "") ||
 			    w_kstr(b, &f2, KEY("type"), feed_text_type_name(e->content[i].type)) ||
-			    w_kstr(b, &f2, KEY("src"), e->content[i].src) || out_c(b, '}'))
+			    w_kstr(b, &f2, KEY("src"), e->content[i].src) || buf_putc(b, '}'))
 				return -1;
 		}
-		if (out_c(b, ']'))
+		if (buf_putc(b, ']'))
 			return -1;
 	}
 	if (e->ncategories > 0) {
-		if (w_key(b, &first, KEY("categories")) || out_c(b, '['))
+		if (w_key(b, &first, KEY("categories")) || buf_putc(b, '['))
 			return -1;
 		for (i = 0; i < e->ncategories; i++) {
 			f2 = 1;
-			if ((i > 0 && out_c(b, ',')) || out_c(b, '{') ||
+			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
 			    w_kstr(b, &f2, KEY("term"), e->categories[i].term) ||
 			    w_kstr(b, &f2, KEY("scheme"), e->categories[i].scheme) ||
-			    w_kstr(b, &f2, KEY("label"), e->categories[i].label) || out_c(b, '}'))
+			    w_kstr(b, &f2, KEY("label"), e->categories[i].label) || buf_putc(b, '}'))
 				return -1;
 		}
-		if (out_c(b, ']'))
+		if (buf_putc(b, ']'))
 			return -1;
 	}
 	if (e->nenclosures > 0) {
-		if (w_key(b, &first, KEY("enclosures")) || out_c(b, '['))
+		if (w_key(b, &first, KEY("enclosures")) || buf_putc(b, '['))
 			return -1;
 		for (i = 0; i < e->nenclosures; i++) {
 			f2 = 1;
-			if ((i > 0 && out_c(b, ',')) || out_c(b, '{') ||
+			if ((i > 0 && buf_putc(b, ',')) || buf_putc(b, '{') ||
 			    w_kstr(b, &f2, KEY("href"), e->enclosures[i].href) ||
 			    w_kstr(b, &f2, KEY("type"), e->enclosures[i].type))
 				return -1;
 			if (e->enclosures[i].length >= 0) {
 				snprintf(num, sizeof(num), "%lld", (long long)e->enclosures[i].length);
-				if (w_key(b, &f2, KEY("length")) || out_s(b, num))
+				if (w_key(b, &f2, KEY("length")) || buf_puts(b, num))
 					return -1;
 			}
-			if (out_c(b, '}'))
+			if (buf_putc(b, '}'))
 				return -1;
 		}
-		if (out_c(b, ']'))
+		if (buf_putc(b, ']'))
 			return -1;
 	}
 	if (w_kstr(b, &first, KEY("comments"), e->comments) ||
 	    w_kstr(b, &first, KEY("rights"), e->rights))
 		return -1;
-	return out_c(b, '}');
+	return buf_putc(b, '}');
 }
