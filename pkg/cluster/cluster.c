@@ -275,32 +275,119 @@ names_has(const struct cluster_names *names, uint64_t h)
 	       bsearch(&h, names->h, names->n, sizeof(*names->h), cmp_u64) != NULL;
 }
 
+/* ---- vocabulary ------------------------------------------------------- */
+
+/*
+ * A direct-mapped table of the words met lately, placed by the top bits of
+ * the word's hash: an entry is 16 bytes, so that the table (256 KiB) stays
+ * in a core's second-level cache.  key: the word's hash with its low two
+ * bits replaced by what it is (V_*), 0 for an empty entry; term: its term.
+ * A word whose key would be 0 (neither flag, hash bits all 0) is simply
+ * never kept.
+ */
+#define VOCAB_SLOTS 16384 /* a power of two */
+#define V_CONTENT 1       /* a content word (content_word()) */
+#define V_DIGIT 2         /* with a digit: a number */
+
+struct vocab_ent {
+	uint64_t key;
+	uint64_t term;
+};
+
+struct cluster_vocab {
+	struct norm_stemmer *st;
+	struct vocab_ent e[VOCAB_SLOTS];
+};
+
+struct cluster_vocab *
+cluster_vocab_new(void)
+{
+	struct cluster_vocab *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	if ((v->st = norm_stemmer_new()) == NULL) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void
+cluster_vocab_free(struct cluster_vocab *v)
+{
+	if (v == NULL)
+		return;
+	norm_stemmer_free(v->st);
+	free(v);
+}
+
+/* word_learn(v, w, len, term): what word ${w} is (V_* flags, 0: not a
+ * content word) and, for a content word, its term into *term: its stem's
+ * hash (through ${v}'s stemmer; unstemmed when ${v} is NULL). */
+static unsigned
+word_learn(struct cluster_vocab *v, const char *w, size_t len, uint64_t *term)
+{
+	unsigned flags = 0;
+	const char *s = w;
+	size_t i, n = len;
+
+	if (!content_word(w, len))
+		return 0;
+	flags = V_CONTENT;
+	for (i = 0; i < len; i++)
+		if (w[i] >= '0' && w[i] <= '9') {
+			flags |= V_DIGIT;
+			break;
+		}
+	if (v)
+		s = norm_stem(v->st, w, len, &n);
+	*term = simhash_feature(s, n);
+	return flags;
+}
+
+/* word_lookup(v, w, len, wh, term): word_learn() for ${w}, whose hash is
+ * ${wh}, answered from ${v}'s table when it holds the word. */
+static unsigned
+word_lookup(struct cluster_vocab *v, const char *w, size_t len, uint64_t wh, uint64_t *term)
+{
+	struct vocab_ent *e;
+	unsigned flags;
+
+	if (v == NULL)
+		return word_learn(NULL, w, len, term);
+	e = &v->e[wh >> 50 & (VOCAB_SLOTS - 1)];
+	if (e->key && (e->key ^ wh) <= 3) {
+		*term = e->term;
+		return (unsigned)(e->key & 3);
+	}
+	flags = word_learn(v, w, len, term);
+	e->key = (wh & ~UINT64_C(3)) | flags;
+	e->term = flags ? *term : 0;
+	return flags;
+}
+
 static int
 terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
-                 const struct cluster_names *names, struct norm_stemmer *st, float w)
+                 const struct cluster_names *names, struct cluster_vocab *v, float w)
 {
-	const char *s;
-	size_t i, j, n;
+	size_t i;
 
 	if (tk == NULL)
 		return 0;
 	for (i = 0; i < tk->n; i++) {
+		/* the word's hash also finds it among the names */
+		uint64_t wh = simhash_feature(tk->tok[i], tk->len[i]), term = 0;
+		unsigned flags = word_lookup(v, tk->tok[i], tk->len[i], wh, &term);
 		float tw = w;
 
-		if (!content_word(tk->tok[i], tk->len[i]))
+		if (!(flags & V_CONTENT))
 			continue;
-		if (names_has(names, simhash_feature(tk->tok[i], tk->len[i])))
+		if (names_has(names, wh))
 			tw *= NAME_BOOST;
-		else
-			for (j = 0; j < tk->len[i]; j++)
-				if (tk->tok[i][j] >= '0' && tk->tok[i][j] <= '9') {
-					tw *= NUMBER_BOOST;
-					break;
-				}
-		s = st ? norm_stem(st, tk->tok[i], tk->len[i], &n) : tk->tok[i];
-		if (st == NULL)
-			n = tk->len[i];
-		if (terms_push(t, simhash_feature(s, n), tw))
+		else if (flags & V_DIGIT)
+			tw *= NUMBER_BOOST;
+		if (terms_push(t, term, tw))
 			return -1;
 	}
 	return 0;
@@ -310,14 +397,14 @@ terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
 
 int
 cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
-                    const struct cluster_names *names, struct norm_stemmer *st,
+                    const struct cluster_names *names, struct cluster_vocab *v,
                     struct cluster_terms *out)
 {
 	uint32_t i, j;
 
 	memset(out, 0, sizeof(*out));
-	if (terms_add_tokens(out, title, names, st, TITLE_BOOST) ||
-	    terms_add_tokens(out, body, names, st, 1.0f)) {
+	if (terms_add_tokens(out, title, names, v, TITLE_BOOST) ||
+	    terms_add_tokens(out, body, names, v, 1.0f)) {
 		cluster_terms_release(out);
 		return -1;
 	}

@@ -67,12 +67,25 @@ struct cluster_names {
 int cluster_names_scan(const char *text, size_t len, struct cluster_names *out);
 void cluster_names_release(struct cluster_names *n);
 
-/* cluster_terms_build(title, body, names, st, out): count the content terms
- * of an article's title and body tokens, stemmed with ${st} (NULL:
+/*
+ * struct cluster_vocab: what cluster_terms_build() learned of the words it
+ * met lately -- whether each is a content word, whether it has a digit,
+ * and its term (the hash of its stem) -- so that the frequent ones are not
+ * looked up, stemmed and hashed again.  Words are known by their 64-bit
+ * hash, as terms are.  One thread at a time uses one.
+ * cluster_vocab_new(): with its own stemmer; NULL when out of memory.
+ * The caller frees it with cluster_vocab_free().
+ */
+struct cluster_vocab;
+struct cluster_vocab *cluster_vocab_new(void);
+void cluster_vocab_free(struct cluster_vocab *v);
+
+/* cluster_terms_build(title, body, names, v, out): count the content terms
+ * of an article's title and body tokens, stemmed through ${v} (NULL:
  * unstemmed); title terms, names (${names}, may be NULL) and numbers count
  * extra. */
 int cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
-                        const struct cluster_names *names, struct norm_stemmer *st,
+                        const struct cluster_names *names, struct cluster_vocab *v,
                         struct cluster_terms *out);
 void cluster_terms_release(struct cluster_terms *t);
 

@@ -39,7 +39,7 @@ ingest_opts_init(struct ingest_opts *o, const struct nf_config *cfg)
 #define DF_BATCH_SECONDS 60
 
 struct ingest_cache {
-	struct norm_stemmer *stem;
+	struct cluster_vocab *vocab;
 	struct cluster_df *df;
 	struct cluster_index *ix; /* made by the first feed: its horizon is
 	                           * the window's, from the options */
@@ -53,9 +53,9 @@ ingest_cache_new(void)
 
 	if (c == NULL)
 		return NULL;
-	c->stem = norm_stemmer_new();
+	c->vocab = cluster_vocab_new();
 	c->df = cluster_df_new();
-	if (c->stem == NULL || c->df == NULL) {
+	if (c->vocab == NULL || c->df == NULL) {
 		ingest_cache_free(c);
 		return NULL;
 	}
@@ -68,7 +68,7 @@ ingest_cache_free(struct ingest_cache *c)
 {
 	if (c == NULL)
 		return;
-	norm_stemmer_free(c->stem);
+	cluster_vocab_free(c->vocab);
 	cluster_df_free(c->df);
 	if (c->ix)
 		nf_log(NF_LOG_DEBUG, "cluster: candidate index: %zu articles, %zu bytes",
@@ -85,9 +85,9 @@ struct work {
 	const char *doc_url;
 	int64_t now;
 	struct buf feeds;
-	struct ingest_preparer prep; /* entries prepared here, with stem */
+	struct ingest_preparer prep; /* entries prepared here, with vocab */
 	struct prep_entry inl;       /* the entry prepared here */
-	struct norm_stemmer *stem; /* the cache's, or owned when own_cache */
+	struct cluster_vocab *vocab; /* the cache's, or owned when own_cache */
 	struct cluster_df *df;
 	struct cluster_index *ix;
 	int ix_begun;              /* cluster_index_begin() done in this txn */
@@ -109,8 +109,8 @@ work_init(struct work *w, struct ingest_cache *cache, const struct ingest_opts *
 	buf_init(&w->feeds, 0);
 	memset(&w->inl, 0, sizeof(w->inl));
 	w->own_cache = cache == NULL;
-	w->stem = cache ? cache->stem : norm_stemmer_new();
-	prep_init(&w->prep, w->stem);
+	w->vocab = cache ? cache->vocab : cluster_vocab_new();
+	prep_init(&w->prep, w->vocab);
 	w->df = cache ? cache->df : cluster_df_new();
 	if (cache && cache->ix && cache->horizon != horizon_of(opts)) {
 		cluster_index_free(cache->ix); /* the window changed */
@@ -131,7 +131,7 @@ work_release(struct work *w)
 	prep_release(&w->prep);
 	prep_entry_release(&w->inl);
 	if (w->own_cache) {
-		norm_stemmer_free(w->stem);
+		cluster_vocab_free(w->vocab);
 		cluster_df_free(w->df);
 		cluster_index_free(w->ix);
 	}
@@ -175,7 +175,7 @@ out:
  * store_entry(w, e, pe): store entry ${e}, prepared as ${pe} (NULL: not
  * prepared; prepare.h).  Whether it is new is decided here, with this
  * transaction; what was not prepared is prepared here, with this thread's
- * stemmer.  ${pe} is only read, so a retried transaction reuses it.
+ * vocabulary and stemmer.  ${pe} is only read, so a retried transaction reuses it.
  */
 static int
 store_entry(struct work *w, const struct feed_entry *e, const struct prep_entry *pe)
@@ -367,7 +367,7 @@ ingest_once(struct store *s, const struct ingest_opts *opts, const struct feed_s
 	w.now = nf_now();
 	w.stats = stats;
 	w.doc_url = res->effective_url ? res->effective_url : sub->url;
-	if (w.stem == NULL || w.df == NULL || w.ix == NULL) {
+	if (w.vocab == NULL || w.df == NULL || w.ix == NULL) {
 		nf_err_set(err, "out of memory");
 		goto err0;
 	}

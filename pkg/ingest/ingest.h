@@ -19,12 +19,12 @@
 
 /*
  * struct ingest_cache: what ingest_feed() keeps from one feed to the next
- * -- a stemmer, the document frequencies read from the store (checked
- * against the store at each transaction, so another writer in between
- * only costs a re-read) and the clustering's candidate index
- * (cluster/index.h: built by the first feed that brings a new article,
- * then kept up).  Owned by the caller and used by one thread at a
- * time; ingest_cache_new() returns NULL when out of memory.
+ * -- a vocabulary (cluster_vocab), the document frequencies read from
+ * the store (checked against the store at each transaction, so another
+ * writer in between only costs a re-read) and the clustering's candidate
+ * index (cluster/index.h: built by the first feed that brings a new
+ * article, then kept up).  Owned by the caller and used by one thread at
+ * a time; ingest_cache_new() returns NULL when out of memory.
  */
 struct ingest_cache;
 struct ingest_cache *ingest_cache_new(void);

@@ -12,10 +12,10 @@
 #define TEXT_MAX (4u << 20) /* bytes of text normalised per field */
 
 void
-prep_init(struct ingest_preparer *p, struct norm_stemmer *stem)
+prep_init(struct ingest_preparer *p, struct cluster_vocab *vocab)
 {
-	p->stem = stem;
-	p->own_stem = 0;
+	p->vocab = vocab;
+	p->own_vocab = 0;
 	buf_init(&p->title, TEXT_MAX);
 	buf_init(&p->body, TEXT_MAX);
 	buf_init(&p->fold, TEXT_MAX * 2);
@@ -35,25 +35,25 @@ prep_release(struct ingest_preparer *p)
 	buf_release(&p->outlet);
 	norm_tokens_release(&p->ttok);
 	norm_tokens_release(&p->btok);
-	if (p->own_stem)
-		norm_stemmer_free(p->stem);
-	p->stem = NULL;
+	if (p->own_vocab)
+		cluster_vocab_free(p->vocab);
+	p->vocab = NULL;
 }
 
 struct ingest_preparer *
 ingest_preparer_new(void)
 {
 	struct ingest_preparer *p = calloc(1, sizeof(*p));
-	struct norm_stemmer *st;
+	struct cluster_vocab *v;
 
 	if (p == NULL)
 		return NULL;
-	if ((st = norm_stemmer_new()) == NULL) {
+	if ((v = cluster_vocab_new()) == NULL) {
 		free(p);
 		return NULL;
 	}
-	prep_init(p, st);
-	p->own_stem = 1;
+	prep_init(p, v);
+	p->own_vocab = 1;
 	return p;
 }
 
@@ -177,7 +177,7 @@ prep_full(struct ingest_preparer *p, const struct feed_sub *sub, struct prep_ent
 	if (tokens_of(p, &p->title, &p->ttok) || tokens_of(p, &p->body, &p->btok))
 		goto err;
 	if (cluster_names_scan(p->body.data ? p->body.data : "", p->body.len, &names) ||
-	    cluster_terms_build(&p->ttok, &p->btok, &names, p->stem, &pe->raw))
+	    cluster_terms_build(&p->ttok, &p->btok, &names, p->vocab, &pe->raw))
 		goto err;
 	/* the counts are kept: room for no more than them */
 	if (pe->raw.n && pe->raw.n < pe->raw.alloc &&

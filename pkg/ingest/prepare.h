@@ -29,9 +29,9 @@
 #define PREP_BUDGET (16u << 20) /* bytes of prepared entries per feed */
 
 /*
- * struct ingest_preparer: a stemmer and the buffers of one preparation,
- * reused from entry to entry.  One thread at a time uses one (libstemmer
- * is not thread-safe).  ingest_preparer_new() returns NULL when out of
+ * struct ingest_preparer: a vocabulary (cluster_vocab, with its stemmer)
+ * and the buffers of one preparation, reused from entry to entry.  One
+ * thread at a time uses one (libstemmer is not thread-safe).  ingest_preparer_new() returns NULL when out of
  * memory; ingest_preparer_free(NULL) does nothing.
  */
 struct ingest_preparer;
@@ -66,8 +66,8 @@ void ingest_prepared_free(struct ingest_prepared *pf);
  * from the same ${sub} and ${res}, in one write transaction, with
  * ingest_feed()'s outcome and results (a transaction that found the map
  * full is redone on a grown map with the same prepared data, which it
- * does not change).  Entries that need preparing there use the stemmer of
- * ${opts}'s cache (or one of its own).
+ * does not change).  Entries that need preparing there use the vocabulary
+ * of ${opts}'s cache (or one of its own).
  */
 int ingest_store(struct store *s, const struct ingest_opts *opts, const struct feed_sub *sub,
                  const struct fetch_res *res, const struct ingest_prepared *pf,
@@ -108,15 +108,15 @@ struct ingest_prepared {
 
 /* struct ingest_preparer's innards: ingest_store() keeps one on its stack. */
 struct ingest_preparer {
-	struct norm_stemmer *stem;
-	int own_stem;
+	struct cluster_vocab *vocab;
+	int own_vocab;
 	struct buf title, body, fold, canon, outlet;
 	struct norm_tokens ttok, btok;
 };
 
-/* prep_init(p, stem): buffers for a preparer using ${stem} (borrowed);
+/* prep_init(p, vocab): buffers for a preparer using ${vocab} (borrowed);
  * prep_release(p) frees them. */
-void prep_init(struct ingest_preparer *p, struct norm_stemmer *stem);
+void prep_init(struct ingest_preparer *p, struct cluster_vocab *vocab);
 void prep_release(struct ingest_preparer *p);
 
 /*

@@ -43,7 +43,7 @@ struct ingest_worker {
 	struct store *store;
 	struct ingest_opts opts;
 	struct ingest_cache *cache;   /* owned: kept from feed to feed */
-	struct ingest_preparer *prep; /* the preparing thread's (own stemmer) */
+	struct ingest_preparer *prep; /* the preparing thread's (own vocabulary) */
 	pthread_t preparer, writer;
 	pthread_mutex_t lock;
 	pthread_cond_t prep_cv;  /* a job was queued, room ahead was made, or stop */

@@ -62,18 +62,18 @@ each_term_is_counted_once_with_title_terms_and_numbers_counted_extra(void **stat
 static void
 words_of_one_stem_are_one_term(void **state)
 {
-	struct norm_stemmer *st = norm_stemmer_new();
+	struct cluster_vocab *v = cluster_vocab_new();
 	struct norm_tokens body;
 	struct cluster_terms ts;
 
-	assert_non_null(st);
+	assert_non_null(v);
 	tokens("storms stormed storm", &body);
-	assert_int_equal(cluster_terms_build(NULL, &body, NULL, st, &ts), 0);
+	assert_int_equal(cluster_terms_build(NULL, &body, NULL, v, &ts), 0);
 	assert_int_equal(ts.n, 1);
 	assert_float_equal(weight_of(&ts, "storm"), 3, 1e-6);
 	cluster_terms_release(&ts);
 	norm_tokens_release(&body);
-	norm_stemmer_free(st);
+	cluster_vocab_free(v);
 }
 
 /* word_of(i, out): a word of letters alone, its own for each ${i} */
@@ -117,12 +117,74 @@ a_long_article_is_counted_whole(void **state)
 	free(text);
 }
 
+/* A word the vocabulary already knows gives what it gave when first met:
+ * its term, and whether it is a stop word, a name or a number, also after
+ * thousands of other words have taken the table's places. */
+static void
+known_words_count_as_when_first_met(void **state)
+{
+	static const char text[] = "Storms hit Lisbon in 2024: the storm stormed the city, "
+	                           "and Lisbon counted 2024 trees down";
+	struct cluster_vocab *v = cluster_vocab_new();
+	struct norm_tokens title, body, other;
+	struct cluster_names names = {0};
+	struct cluster_terms first, again;
+	char *many = malloc(40000 * 16), *p = many, word[16];
+	uint32_t i, nother = 0;
+	int round;
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(many);
+	/* tokens come folded, names from the raw text */
+	tokens("storms in lisbon", &title);
+	tokens("storms hit lisbon in 2024: the storm stormed the city, "
+	       "and lisbon counted 2024 trees down", &body);
+	assert_int_equal(cluster_names_scan(text, strlen(text), &names), 0);
+	assert_int_equal(cluster_terms_build(&title, &body, &names, v, &first), 0);
+	assert_float_equal(weight_of(&first, "the"), -1, 0);
+	assert_float_equal(weight_of(&first, "storm"), 2 + 3, 1e-6);
+	assert_float_equal(weight_of(&first, "lisbon"), 2 * 2 + 2 * 2, 1e-6); /* a name */
+	assert_float_equal(weight_of(&first, "2024"), 2 * 2, 1e-6);            /* a number */
+	for (i = 0; i < 40000; i++) {
+		word_of((int)i, word);
+		p += sprintf(p, "%s ", word);
+	}
+	tokens(many, &other);
+	for (round = 0; round < 3; round++) {
+		struct cluster_terms ts;
+
+		assert_int_equal(cluster_terms_build(&title, &body, &names, v, &again), 0);
+		assert_int_equal(again.n, first.n);
+		for (i = 0; i < first.n; i++) {
+			assert_true(again.v[i].h == first.v[i].h);
+			assert_float_equal(again.v[i].w, first.v[i].w, 0);
+		}
+		cluster_terms_release(&again);
+		/* other words in between, so that the table's places are reused */
+		assert_int_equal(cluster_terms_build(NULL, &other, NULL, v, &ts), 0);
+		if (round == 0)
+			nother = ts.n; /* under 40000: some words share a stem */
+		assert_int_equal(ts.n, nother);
+		assert_true(nother > 30000);
+		cluster_terms_release(&ts);
+	}
+	cluster_terms_release(&first);
+	cluster_names_release(&names);
+	norm_tokens_release(&title);
+	norm_tokens_release(&body);
+	norm_tokens_release(&other);
+	cluster_vocab_free(v);
+	free(many);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_term_is_counted_once_with_title_terms_and_numbers_counted_extra),
 		cmocka_unit_test(words_of_one_stem_are_one_term),
+		cmocka_unit_test(known_words_count_as_when_first_met),
 		cmocka_unit_test(a_long_article_is_counted_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -622,7 +622,7 @@ stems_are_snowball_english_and_stable(void **state)
 			assert_int_equal(n, strlen(cases[i][1]));
 			assert_memory_equal(s, cases[i][1], n);
 		}
-		/* many other words in between, so that memo slots are reused */
+		/* many other words in between: the stemmer keeps nothing of them */
 		for (i = 0; i < 20000; i++) {
 			snprintf(word, sizeof(word), "w%05zus", i);
 			(void)norm_stem(st, word, strlen(word), &n);
