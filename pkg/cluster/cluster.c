@@ -546,10 +546,16 @@ cluster_df_forget(struct cluster_df *df)
  * without bound */
 #define DF_CACHE_MAX (1u << 19)
 
+static size_t
+df_place(const struct cluster_df *df, uint64_t h)
+{
+	return (size_t)(h ^ (h >> 29)) & (df->cap - 1);
+}
+
 static struct df_slot *
 df_find(struct cluster_df *df, uint64_t h)
 {
-	size_t i = (size_t)(h ^ (h >> 29)) & (df->cap - 1);
+	size_t i = df_place(df, h);
 
 	while (df->v[i].used && df->v[i].h != h)
 		i = (i + 1) & (df->cap - 1);
@@ -842,6 +848,10 @@ cluster_df_add(struct store_txn *t, struct cluster_df *df, const struct cluster_
 
 	if (!df->known && cluster_df_begin(t, df))
 		return -1;
+	/* the cache is large and its places random: ask for them all first,
+	 * so that their misses overlap */
+	for (i = 0; i < terms->n; i++)
+		__builtin_prefetch(&df->v[df_place(df, terms->v[i].h)]);
 	for (i = 0; i < terms->n; i++)
 		if (df_count(t, df, terms->v[i].h, 1))
 			return -1;

@@ -331,6 +331,14 @@ ch_kind(int32_t cp)
 	}
 }
 
+/* ascii_alnum(c): whether byte ${c} is an ASCII letter or digit (what
+ * ch_kind() calls CH_LETTER or CH_DIGIT below 0x80). */
+static inline int
+ascii_alnum(unsigned char c)
+{
+	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
+}
+
 /* decode(p, n, cp): the code point at ${p} and its length; an invalid byte
  * is one CH_OTHER code point (-1) of length 1. */
 static size_t
@@ -454,6 +462,22 @@ norm_tokenise(const char *s, size_t len, struct norm_tokens *t)
 	int ideo = 0;	/* the open token is one ideograph */
 
 	while (p < end && !ts.err) {
+		if (ascii_alnum(*p)) {
+			/* a run of ASCII letters and digits in one step: what
+			 * each of them would do one by one */
+			const unsigned char *q = p + 1;
+
+			while (q < end && ascii_alnum(*q))
+				q++;
+			if (ideo)
+				tok_end(&ts, p);
+			ideo = 0;
+			if (!ts.open)
+				tok_begin(&ts, p);
+			prev = q[-1] <= '9' ? CH_DIGIT : CH_LETTER;
+			p = q;
+			continue;
+		}
 		cl = decode(p, (size_t)(end - p), &cp);
 		k = cp < 0 ? CH_OTHER : ch_kind(cp);
 		switch (k) {

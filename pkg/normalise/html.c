@@ -179,6 +179,13 @@ space_len(const unsigned char *p, const unsigned char *end)
 	}
 }
 
+/* The bytes that may begin white space (space_len()): most text has none
+ * of them, and is passed over a table lookup a byte. */
+static const unsigned char space_lead[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\f'] = 1, ['\v'] = 1,
+	[0xc2] = 1, [0xe1] = 1, [0xe2] = 1, [0xe3] = 1,
+};
+
 static void
 text_sep(struct text_out *w, int sep)
 {
@@ -200,7 +207,7 @@ text_put(struct text_out *w, const char *s, size_t n)
 			continue;
 		}
 		run = p;
-		while (p < end && space_len(p, end) == 0)
+		while (p < end && (!space_lead[*p] || space_len(p, end) == 0))
 			p++;
 		if (w->sep != SEP_NONE && w->out->len > w->start &&
 		    buf_putc(w->out, w->sep == SEP_LINE ? '\n' : ' ') != 0) {
