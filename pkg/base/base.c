@@ -57,6 +57,12 @@ buf_append_grow(struct buf *b, const void *p, size_t n)
 }
 
 int
+buf_reserve(struct buf *b, size_t n)
+{
+	return n > SIZE_MAX - 1 - b->len ? -1 : buf_grow(b, b->len + n);
+}
+
+int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -87,6 +87,11 @@ buf_puts(struct buf *b, const char *s)
 	return buf_append(b, s, strlen(s));
 }
 
+/* buf_reserve(b, n): room for ${n} bytes more and the NUL, within the cap,
+ * for a caller that writes them at data + len itself, then sets len and
+ * the NUL; 0, or -1 (past the cap, with over set; or ENOMEM). */
+int buf_reserve(struct buf *b, size_t n);
+
 int buf_printf(struct buf *b, const char *fmt, ...) NF_PRINTF(2, 3);
 /* buf_put_xml(b, s, attr): append ${s} (NULL: nothing) escaped for XML:
  * & < > " as references, control characters XML cannot hold dropped, bad

@@ -322,6 +322,14 @@ cluster_vocab_free(struct cluster_vocab *v)
 	free(v);
 }
 
+#define VOCAB_CHUNK 64 /* words whose places are prefetched together */
+
+static struct vocab_ent *
+vocab_place(struct cluster_vocab *v, uint64_t wh)
+{
+	return &v->e[wh >> 50 & (VOCAB_SLOTS - 1)];
+}
+
 /* word_learn(v, w, len, term): what word ${w} is (V_* flags, 0: not a
  * content word) and, for a content word, its term into *term: its stem's
  * hash (through ${v}'s stemmer; unstemmed when ${v} is NULL). */
@@ -356,7 +364,7 @@ word_lookup(struct cluster_vocab *v, const char *w, size_t len, uint64_t wh, uin
 
 	if (v == NULL)
 		return word_learn(NULL, w, len, term);
-	e = &v->e[wh >> 50 & (VOCAB_SLOTS - 1)];
+	e = vocab_place(v, wh);
 	if (e->key && (e->key ^ wh) <= 3) {
 		*term = e->term;
 		return (unsigned)(e->key & 3);
@@ -375,20 +383,32 @@ terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
 
 	if (tk == NULL)
 		return 0;
-	for (i = 0; i < tk->n; i++) {
-		/* the word's hash also finds it among the names */
-		uint64_t wh = simhash_feature(tk->tok[i], tk->len[i]), term = 0;
-		unsigned flags = word_lookup(v, tk->tok[i], tk->len[i], wh, &term);
-		float tw = w;
+	/* a chunk of words at a time: their places in the vocabulary are
+	 * asked for first, so that the cache misses overlap */
+	for (i = 0; i < tk->n; i += VOCAB_CHUNK) {
+		uint64_t wh[VOCAB_CHUNK];
+		size_t j, n = tk->n - i < VOCAB_CHUNK ? tk->n - i : VOCAB_CHUNK;
 
-		if (!(flags & V_CONTENT))
-			continue;
-		if (names_has(names, wh))
-			tw *= NAME_BOOST;
-		else if (flags & V_DIGIT)
-			tw *= NUMBER_BOOST;
-		if (terms_push(t, term, tw))
-			return -1;
+		for (j = 0; j < n; j++) {
+			/* the word's hash also finds it among the names */
+			wh[j] = simhash_feature(tk->tok[i + j], tk->len[i + j]);
+			if (v)
+				__builtin_prefetch(vocab_place(v, wh[j]));
+		}
+		for (j = 0; j < n; j++) {
+			uint64_t term = 0;
+			unsigned flags = word_lookup(v, tk->tok[i + j], tk->len[i + j], wh[j], &term);
+			float tw = w;
+
+			if (!(flags & V_CONTENT))
+				continue;
+			if (names_has(names, wh[j]))
+				tw *= NAME_BOOST;
+			else if (flags & V_DIGIT)
+				tw *= NUMBER_BOOST;
+			if (terms_push(t, term, tw))
+				return -1;
+		}
 	}
 	return 0;
 }

@@ -193,31 +193,40 @@ text_sep(struct text_out *w, int sep)
 		w->sep = sep;
 }
 
-/* text_put(w, s, n): write ${n} bytes of text, collapsing white space. */
+/* text_put(w, s, n): write ${n} bytes of text, collapsing white space:
+ * straight into the buffer, which first makes room for them all and a
+ * separator (so it is the text as given that the buffer's cap counts). */
 static void
 text_put(struct text_out *w, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run;
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	struct buf *b = w->out;
+	char *o, *first;
 	size_t sl;
 
-	while (p < end && !w->err) {
-		if ((sl = space_len(p, end)) != 0) {
+	if (w->err)
+		return;
+	if (n > SIZE_MAX - 2 || buf_reserve(b, n + 1)) {
+		w->err = 1;
+		return;
+	}
+	first = b->data + w->start;
+	o = b->data + b->len;
+	while (p < end) {
+		if (space_lead[*p] && (sl = space_len(p, end)) != 0) {
 			text_sep(w, SEP_SPACE);
 			p += sl;
 			continue;
 		}
-		run = p;
-		while (p < end && (!space_lead[*p] || space_len(p, end) == 0))
-			p++;
-		if (w->sep != SEP_NONE && w->out->len > w->start &&
-		    buf_putc(w->out, w->sep == SEP_LINE ? '\n' : ' ') != 0) {
-			w->err = 1;
-			break;
+		if (w->sep != SEP_NONE) {
+			if (o > first)
+				*o++ = w->sep == SEP_LINE ? '\n' : ' ';
+			w->sep = SEP_NONE;
 		}
-		w->sep = SEP_NONE;
-		if (buf_append(w->out, run, (size_t)(p - run)) != 0)
-			w->err = 1;
+		*o++ = (char)*p++;
 	}
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
 }
 
 /*

@@ -30,6 +30,28 @@ buf_append_past_cap_fails_and_keeps_contents(void **state)
 	buf_release(&b);
 }
 
+/* buf_reserve(): room a caller then writes into, within the cap */
+static void
+buf_reserve_makes_room_within_the_cap(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 100);
+	assert_int_equal(buf_puts(&b, "ab"), 0);
+	assert_int_equal(buf_reserve(&b, 98), 0);
+	assert_true(b.alloc >= 101); /* "ab", 98 bytes and the NUL */
+	assert_int_equal(b.len, 2);
+	assert_string_equal(buf_cstr(&b), "ab");
+	memset(b.data + b.len, 'x', 98);
+	b.len += 98;
+	b.data[b.len] = '\0';
+	assert_int_equal(buf_reserve(&b, 1), -1); /* past the cap */
+	assert_true(b.over);
+	assert_int_equal(b.len, 100);
+	assert_int_equal(buf_reserve(&b, 0), 0);
+	buf_release(&b);
+}
+
 static void
 buf_printf_handles_long_output(void **state)
 {
@@ -105,6 +127,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf_append_past_cap_fails_and_keeps_contents),
+		cmocka_unit_test(buf_reserve_makes_room_within_the_cap),
 		cmocka_unit_test(buf_printf_handles_long_output),
 		cmocka_unit_test(time_round_trips_through_rfc3339),
 		cmocka_unit_test(durations_and_sizes_parse_with_units),
