@@ -71,8 +71,9 @@ void cluster_names_release(struct cluster_names *n);
  * struct cluster_vocab: what cluster_terms_build() learned of the words it
  * met lately -- whether each is a content word, whether it has a digit,
  * and its term (the hash of its stem) -- so that the frequent ones are not
- * looked up, stemmed and hashed again.  Words are known by their 64-bit
- * hash, as terms are.  One thread at a time uses one.
+ * looked up, stemmed and hashed again.  A word is known by its hash (62
+ * of the 64 bits), as a term is by its own.  One thread at a time uses
+ * one.
  * cluster_vocab_new(): with its own stemmer; NULL when out of memory.
  * The caller frees it with cluster_vocab_free().
  */

@@ -175,7 +175,8 @@ out:
  * store_entry(w, e, pe): store entry ${e}, prepared as ${pe} (NULL: not
  * prepared; prepare.h).  Whether it is new is decided here, with this
  * transaction; what was not prepared is prepared here, with this thread's
- * vocabulary and stemmer.  ${pe} is only read, so a retried transaction reuses it.
+ * vocabulary and stemmer.  ${pe} is only read, so a retried transaction
+ * reuses it.
  */
 static int
 store_entry(struct work *w, const struct feed_entry *e, const struct prep_entry *pe)

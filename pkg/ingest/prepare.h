@@ -31,8 +31,9 @@
 /*
  * struct ingest_preparer: a vocabulary (cluster_vocab, with its stemmer)
  * and the buffers of one preparation, reused from entry to entry.  One
- * thread at a time uses one (libstemmer is not thread-safe).  ingest_preparer_new() returns NULL when out of
- * memory; ingest_preparer_free(NULL) does nothing.
+ * thread at a time uses one (libstemmer is not thread-safe).
+ * ingest_preparer_new() returns NULL when out of memory;
+ * ingest_preparer_free(NULL) does nothing.
  */
 struct ingest_preparer;
 struct ingest_preparer *ingest_preparer_new(void);
