@@ -1,5 +1,6 @@
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define XXH_STATIC_LINKING_ONLY
@@ -14,35 +15,17 @@ simhash_feature(const void *s, size_t len)
 	return XXH3_64bits_withSeed(s, len, SIMHASH_SEED);
 }
 
-size_t
-simhash_shingles(const char *const *tok, const uint32_t *len, size_t n, size_t k,
-                 uint64_t *out)
+/* shingles_piecewise(): simhash_shingles() a shingle at a time, for when
+ * the words cannot be laid out in one buffer. */
+static void
+shingles_piecewise(const char *const *tok, const uint32_t *len, size_t m, size_t k,
+                   uint64_t *out)
 {
 	XXH3_state_t st;
-	size_t i, j, m;
+	size_t i, j;
 
-	if (n == 0 || k == 0)
-		return 0;
-	m = n >= k ? n - k + 1 : 1;
-	if (n < k)
-		k = n;
 	XXH3_INITSTATE(&st); /* reset reads a field before setting it */
 	for (i = 0; i < m; i++) {
-		/* a shingle is its words, each followed by a space: hashed in
-		 * one call when it fits the buffer (XXH3 gives the same value
-		 * in one call as in pieces), else piece by piece */
-		char one[256];
-		size_t used = 0;
-
-		for (j = 0; j < k && used + len[i + j] + 1 <= sizeof(one); j++) {
-			memcpy(one + used, tok[i + j], len[i + j]);
-			used += len[i + j];
-			one[used++] = ' ';
-		}
-		if (j == k) {
-			out[i] = XXH3_64bits_withSeed(one, used, SIMHASH_SEED);
-			continue;
-		}
 		XXH3_64bits_reset_withSeed(&st, SIMHASH_SEED);
 		for (j = 0; j < k; j++) {
 			XXH3_64bits_update(&st, tok[i + j], len[i + j]);
@@ -50,6 +33,46 @@ simhash_shingles(const char *const *tok, const uint32_t *len, size_t n, size_t k
 		}
 		out[i] = XXH3_64bits_digest(&st);
 	}
+}
+
+#define SHINGLE_ROOM 16384 /* bytes of words laid out on the stack */
+
+size_t
+simhash_shingles(const char *const *tok, const uint32_t *len, size_t n, size_t k,
+                 uint64_t *out)
+{
+	char room[SHINGLE_ROOM], *all = room, *p;
+	size_t i, m, total = 0, start, end;
+
+	if (n == 0 || k == 0)
+		return 0;
+	m = n >= k ? n - k + 1 : 1;
+	if (n < k)
+		k = n;
+	/* a shingle is its words, each followed by a space: the words are
+	 * laid out so once, and each shingle hashed where it lies */
+	for (i = 0; i < n; i++)
+		total += (size_t)len[i] + 1;
+	if (total > sizeof(room) && (all = malloc(total)) == NULL) {
+		shingles_piecewise(tok, len, m, k, out);
+		return m;
+	}
+	for (p = all, i = 0; i < n; i++) {
+		memcpy(p, tok[i], len[i]);
+		p[len[i]] = ' ';
+		p += len[i] + 1;
+	}
+	for (start = 0, end = 0, i = 0; i < k; i++)
+		end += (size_t)len[i] + 1;
+	for (i = 0; i < m; i++) {
+		out[i] = XXH3_64bits_withSeed(all + start, end - start, SIMHASH_SEED);
+		if (i + 1 < m) {
+			start += (size_t)len[i] + 1;
+			end += (size_t)len[i + k] + 1;
+		}
+	}
+	if (all != room)
+		free(all);
 	return m;
 }
 

@@ -135,6 +135,36 @@ shingles_hash_their_words_each_followed_by_a_space(void **state)
 	assert_true(out[0] == XXH3_64bits_withSeed(cat, 603, SIMHASH_SEED));
 }
 
+/* a text longer than the words' stack room: the same hashes */
+static void
+shingles_of_a_long_text_hash_the_same_words(void **state)
+{
+	enum { N = 120, L = 200 };
+	static char word[N][L], cat[3 * (L + 1)];
+	static const char *tok[N];
+	static uint32_t len[N];
+	static uint64_t out[N];
+	size_t i, j;
+
+	for (i = 0; i < N; i++) {
+		memset(word[i], 'a' + (int)(i % 26), L);
+		word[i][0] = (char)('0' + i % 10);
+		tok[i] = word[i];
+		len[i] = L - (uint32_t)(i % 7);
+	}
+	assert_int_equal(simhash_shingles(tok, len, N, 3, out), N - 2);
+	for (i = 0; i < N - 2; i += 13) {
+		size_t n = 0;
+
+		for (j = 0; j < 3; j++) {
+			memcpy(cat + n, tok[i + j], len[i + j]);
+			n += len[i + j];
+			cat[n++] = ' ';
+		}
+		assert_true(out[i] == XXH3_64bits_withSeed(cat, n, SIMHASH_SEED));
+	}
+}
+
 int
 main(void)
 {
@@ -142,6 +172,7 @@ main(void)
 		cmocka_unit_test(identical_texts_have_identical_fingerprints),
 		cmocka_unit_test(unweighted_fingerprints_equal_weights_of_one),
 		cmocka_unit_test(shingles_hash_their_words_each_followed_by_a_space),
+		cmocka_unit_test(shingles_of_a_long_text_hash_the_same_words),
 		cmocka_unit_test(a_wire_copy_with_a_dateline_stays_near),
 		cmocka_unit_test(different_stories_are_far_apart),
 		cmocka_unit_test(short_texts_make_one_shingle_and_empty_texts_none),
