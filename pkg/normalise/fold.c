@@ -56,6 +56,30 @@ utf8_seq(const unsigned char *p, size_t n, size_t *bad)
 	return need;
 }
 
+/*
+ * plain_run(p, n): how many of the first ${n} bytes at ${p} are plain
+ * ASCII (0x01..0x7f), looked at eight at a time while they are: most text
+ * is, and each byte of it needs nothing but to be passed.
+ */
+static size_t
+plain_run(const unsigned char *p, size_t n)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, p + i, 8);
+		/* a high bit set, or a zero byte (the classic test) */
+		if ((x & highs) || ((x - ones) & ~x & highs))
+			break;
+	}
+	while (i < n && p[i] > 0 && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 int
 norm_utf8_valid(const char *s, size_t len)
 {
@@ -63,6 +87,9 @@ norm_utf8_valid(const char *s, size_t len)
 	size_t k, bad;
 
 	while (p < end) {
+		p += plain_run(p, (size_t)(end - p));
+		if (p == end)
+			break;
 		if (*p >= 0x80) {
 			if ((k = utf8_seq(p, (size_t)(end - p), &bad)) == 0)
 				return 0;
@@ -138,19 +165,36 @@ fold_quote(utf8proc_int32_t cp, void *data)
 static int
 fold_ascii(const char *s, size_t len, struct buf *out)
 {
-	char tmp[512];
-	size_t i, n;
+	char *o;
+	size_t i;
 
-	while (len > 0) {
-		n = len < sizeof(tmp) ? len : sizeof(tmp);
-		for (i = 0; i < n; i++)
-			tmp[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ?
-			    s[i] + ('a' - 'A') : s[i]);
-		if (buf_append(out, tmp, n) != 0)
-			return -1;
-		s += n;
-		len -= n;
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
+
+	if (buf_reserve(out, len) != 0)
+		return -1;
+	o = out->data + out->len;
+	/* eight bytes at a time: adding 0x80 - 'A' sets a byte's high bit
+	 * when it is 'A' or more, adding 0x80 - 'Z' - 1 when past 'Z' (below
+	 * 0x80, a byte's sum never carries into the next); where the two
+	 * differ, 0x20 is set */
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t x, a, z;
+
+		memcpy(&x, s + i, 8);
+		if (x & highs)
+			break;
+		a = x + ones * (0x80 - 'A');
+		z = x + ones * (0x80 - 'Z' - 1);
+		x |= ((a ^ z) & highs) >> 2;
+		memcpy(o + i, &x, 8);
 	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		o[i] = (char)(c + ((unsigned)(c - 'A') < 26) * ('a' - 'A'));
+	}
+	out->len += len;
+	out->data[out->len] = '\0';
 	return 0;
 }
 
@@ -218,8 +262,10 @@ norm_fold(const char *s, size_t len, struct buf *out)
 	}
 	i = 0;
 	while (i < len) {
-		for (j = i; j < len && (unsigned char)s[j] < 0x80; j++)
-			;
+		/* the ASCII run (a NUL is ASCII too: it passes unfolded) */
+		j = i + plain_run((const unsigned char *)s + i, len - i);
+		while (j < len && (unsigned char)s[j] < 0x80)
+			j++;
 		if (j == len) {
 			if (fold_ascii(s + i, len - i, out) != 0)
 				goto err;

@@ -295,6 +295,23 @@ fold_lowercases_and_applies_compatibility_forms(void **state)
 	assert_string_equal(fold(""), "");
 }
 
+/* every ASCII byte, at every place in a word of eight: only A-Z change */
+static void
+fold_lowercases_every_ascii_letter_and_nothing_else(void **state)
+{
+	char in[3 * 127 + 1], want[sizeof(in)];
+	size_t i, n = 0;
+
+	for (i = 0; i < 3 * 127; i++) {
+		char c = (char)(1 + (i * 5 + i / 127) % 127);
+
+		in[n] = c;
+		want[n++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+	}
+	in[n] = want[n] = '\0';
+	assert_string_equal(fold(in), want);
+}
+
 static void
 fold_handles_long_runs_of_non_ascii_text(void **state)
 {
@@ -645,6 +662,7 @@ main(void)
 		cmocka_unit_test(html_appends_and_restores_the_buffer_on_failure),
 		cmocka_unit_test(html_hostile_markup_is_survived),
 		cmocka_unit_test(fold_lowercases_and_applies_compatibility_forms),
+		cmocka_unit_test(fold_lowercases_every_ascii_letter_and_nothing_else),
 		cmocka_unit_test(fold_handles_long_runs_of_non_ascii_text),
 		cmocka_unit_test(fold_makes_curly_and_straight_apostrophes_alike),
 		cmocka_unit_test(fold_drops_invisible_characters),
