@@ -22,23 +22,30 @@ for l in sys.stdin:
         print(a.get("guid", ""))' | sort -u >"$1"
 }
 rand_ms() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 end=$(( $(date +%s) + SECONDS_MAX ))
 n=0 kills=0 completed=0 bad_fsck=0 lost=0 items=60
+span=100 # ms: as long as the last poll left to finish took, so kills land inside polls
 while [ "$(date +%s)" -lt "$end" ]; do
 	n=$((n + 1))
 	items=$((items + 20))
 	python3 "$GEN" --dir "$W" --feeds 6 --items $items --hours 24
+	t0=$(now_ms)
 	nfc poll --force >/dev/null 2>"$T/poll.err" &
 	pid=$!
 	# every third poll is left to finish: what it stored is committed
 	if [ $((n % 3)) -ne 0 ]; then
-		ms=$(rand_ms 100) # polls take a few hundred ms: kill inside them
-		sleep "$(printf '0.%03d' "$ms")"
+		ms=$(rand_ms $span)
+		sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 		kill -9 $pid 2>/dev/null && kills=$((kills + 1))
 	fi
 	{ wait $pid; } 2>/dev/null
 	rc=$?
+	if [ $((n % 3)) -eq 0 ] && [ $rc -eq 0 ]; then
+		span=$(( $(now_ms) - t0 ))
+		[ $span -ge 10 ] || span=10
+	fi
 	if [ $rc -eq 0 ]; then
 		# a completed poll: everything it stored must survive what follows
 		completed=$((completed + 1))
