@@ -165,10 +165,9 @@ fold_quote(utf8proc_int32_t cp, void *data)
 static int
 fold_ascii(const char *s, size_t len, struct buf *out)
 {
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
 	char *o;
 	size_t i;
-
-	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
 
 	if (buf_reserve(out, len) != 0)
 		return -1;
