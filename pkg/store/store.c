@@ -258,8 +258,14 @@ store_open(const char *dir, unsigned flags, struct nf_err *err)
 	int rc;
 
 	if ((s = calloc(1, sizeof(*s))) != NULL) {
+		pthread_condattr_t ca;
+
 		pthread_mutex_init(&s->lock, NULL);
 		pthread_cond_init(&s->cv, NULL);
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->fcv, &ca);
+		pthread_condattr_destroy(&ca);
 	}
 	if (s == NULL || (s->path = nf_strdup(dir)) == NULL) {
 		nf_err_set(err, "%s: out of memory", dir);
@@ -317,6 +323,7 @@ err1:
 err0:
 	if (s) {
 		free(s->path);
+		pthread_cond_destroy(&s->fcv);
 		pthread_cond_destroy(&s->cv);
 		pthread_mutex_destroy(&s->lock);
 	}
@@ -329,10 +336,18 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	if (s->flusher_on) {
+		pthread_mutex_lock(&s->lock);
+		s->stopping = 1;
+		pthread_cond_signal(&s->fcv);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->flusher, NULL);
+	}
 	if (!(s->flags & STORE_RDONLY) && s->unsynced)
 		mdb_env_sync(s->env, 1);
 	mdb_env_close(s->env);
 	free(s->path);
+	pthread_cond_destroy(&s->fcv);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
@@ -508,6 +523,59 @@ store_begin(struct store *s, int write, struct nf_err *err)
 	return t;
 }
 
+/*
+ * flusher_main(s): the thread that flushes a STORE_SYNC_BATCH store, so
+ * that the thread that writes never waits for the disk.  It flushes a
+ * second after the last flush began, once a commit is pending, and counts
+ * as an open transaction meanwhile (the map is not resized under it).
+ * Commits that land during a flush are flushed by the next.
+ */
+static void *
+flusher_main(void *arg)
+{
+	struct store *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		int64_t due = s->last_sync + 1000, now = mono_ms();
+		int rc;
+
+		if (!s->unsynced || now < due) {
+			struct timespec ts;
+
+			if (!s->unsynced) {
+				pthread_cond_wait(&s->fcv, &s->lock);
+				continue;
+			}
+			ts.tv_sec = (time_t)(due / 1000);
+			ts.tv_nsec = (long)(due % 1000) * 1000000;
+			pthread_cond_timedwait(&s->fcv, &s->lock, &ts);
+			continue;
+		}
+		while (s->growing)
+			pthread_cond_wait(&s->cv, &s->lock);
+		s->ntxn++;
+		s->unsynced = 0;
+		s->last_sync = now;
+		pthread_mutex_unlock(&s->lock);
+		rc = mdb_env_sync(s->env, 1);
+		pthread_mutex_lock(&s->lock);
+		if (--s->ntxn == 0)
+			pthread_cond_broadcast(&s->cv);
+		if (rc) {
+			s->unsynced = 1;
+			if (!s->flush_failed)
+				nf_log(NF_LOG_ERR, "store: %s: flushing to disk: %s", s->path,
+				       mdb_strerror(rc));
+		} else if (s->flush_failed) {
+			nf_log(NF_LOG_INFO, "store: %s: flushing to disk again", s->path);
+		}
+		s->flush_failed = rc != 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
 int
 store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
 {
@@ -531,7 +599,12 @@ store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
 	if (!rdonly && (s->flags & STORE_SYNC_BATCH)) {
 		pthread_mutex_lock(&s->lock);
 		s->unsynced = 1;
-		due = mono_ms() - s->last_sync >= 1000 && left == 0;
+		if (!s->flusher_on)
+			s->flusher_on = pthread_create(&s->flusher, NULL, flusher_main, s) == 0;
+		if (s->flusher_on)
+			pthread_cond_signal(&s->fcv);
+		/* without a flusher, the committing thread flushes */
+		due = !s->flusher_on && mono_ms() - s->last_sync >= 1000 && left == 0;
 		pthread_mutex_unlock(&s->lock);
 		if (due)
 			return store_sync(s, err);

@@ -96,10 +96,12 @@
  * uses a store from one thread at a time.
  *
  * Durability: each commit is flushed to disk (fdatasync) unless the store
- * was opened with STORE_SYNC_BATCH: then commits are not flushed and the
- * store flushes itself at a commit when the last flush is a second old,
- * in store_sync() and in store_close(): an OS crash or power cut loses at
- * most the transactions of the last second; a killed process loses nothing
+ * was opened with STORE_SYNC_BATCH: then commits are not flushed by the
+ * thread that commits; a thread of the store's own, started at the first
+ * commit, flushes about a second after the last flush began once a commit
+ * is pending (so a writer never waits for the disk), as do store_sync()
+ * and store_close().  An OS crash or power cut loses at most the
+ * transactions of the last second or so; a killed process loses nothing
  * it committed.
  */
 #include <endian.h>
@@ -146,7 +148,8 @@ int store_grow(struct store *s, struct nf_err *err);
  * useful with STORE_SYNC_BATCH); 0 or -1. */
 int store_sync(struct store *s, struct nf_err *err);
 /* store_sync_pending(s): 1 when commits of a STORE_SYNC_BATCH store wait
- * for a flush (a service calls store_sync() within a second when idle). */
+ * for a flush (a service may call store_sync() when idle, not to wait for
+ * the store's own). */
 int store_sync_pending(struct store *s);
 /* store_txn_map_full(t): 1 once an operation of ${t} hit MDB_MAP_FULL. */
 int store_txn_map_full(const struct store_txn *t);

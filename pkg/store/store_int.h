@@ -40,7 +40,15 @@ struct store {
 	int ntxn;             /* transactions open in this process */
 	int growing;          /* a resize waits for them to end */
 	int unsynced;         /* STORE_SYNC_BATCH: commits not yet flushed */
-	int64_t last_sync;    /* monotonic ms of the last flush */
+	int64_t last_sync;    /* monotonic ms of the last flush's start */
+	/* STORE_SYNC_BATCH: the flusher thread, started at the first commit,
+	 * flushes within a second of a commit (flusher_main()); ${fcv} (on
+	 * the monotonic clock) wakes it, ${stopping} ends it */
+	pthread_t flusher;
+	pthread_cond_t fcv;
+	int flusher_on;
+	int stopping;
+	int flush_failed;     /* the flusher's last flush failed (logged once) */
 };
 
 struct store_txn {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <lmdb.h>
@@ -644,6 +645,42 @@ the_map_cannot_grow_under_an_open_transaction(void **state)
 	store_close(s);
 }
 
+/* sync = batch: the store flushes itself within about a second of a
+ * commit, with no later commit or call to prompt it, and the map may grow
+ * meanwhile */
+static void
+a_batch_store_flushes_itself_after_a_commit(void **state)
+{
+	struct nf_err err = {{0}};
+	struct store *s = store_open(dir, STORE_SYNC_BATCH, &err);
+	struct store_txn *t;
+	struct store_feed f;
+	int i, waited;
+
+	assert_non_null(s);
+	for (i = 0; i < 3; i++) {
+		char url[64];
+
+		t = store_begin(s, 1, NULL);
+		snprintf(url, sizeof(url), "https://example.org/%d", i);
+		store_feed_init(&f, url);
+		assert_int_equal(store_feed_put(t, &f), 0);
+		assert_int_equal(store_commit(t, NULL, NULL), 0);
+		assert_int_equal(store_sync_pending(s), 1);
+		assert_int_equal(store_grow(s, &err), 0);
+		for (waited = 0; store_sync_pending(s) && waited < 10000; waited += 10) {
+			struct timespec ts = {0, 10000000};
+
+			nanosleep(&ts, NULL);
+		}
+		assert_int_equal(store_sync_pending(s), 0);
+	}
+	t = store_begin(s, 0, NULL);
+	assert_int_equal(store_feed_get(t, "https://example.org/2", &f), 0);
+	store_abort(t);
+	store_close(s);
+}
+
 static void
 retention_removes_old_articles_with_their_indexes(void **state)
 {
@@ -811,6 +848,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(a_tiny_map_grows_and_a_thousand_articles_go_in, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(the_map_cannot_grow_under_an_open_transaction, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(a_batch_store_flushes_itself_after_a_commit, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(retention_removes_old_articles_with_their_indexes,
 		                                setup, teardown),
