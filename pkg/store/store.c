@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -398,6 +399,7 @@ resize(struct store *s, size_t size, struct nf_err *err)
 	while (s->ntxn > 0)
 		pthread_cond_wait(&s->cv, &s->lock);
 	rc = mdb_env_set_mapsize(s->env, size);
+	s->map = NULL;
 	mdb_env_info(s->env, &info);
 	s->mapsize = info.me_mapsize;
 	s->growing = 0;
@@ -523,12 +525,78 @@ store_begin(struct store *s, int write, struct nf_err *err)
 	return t;
 }
 
+/* map_find(s): where LMDB maps the data file (which LMDB does not say),
+ * from /proc/self/maps; NULL when not found. */
+static void *
+map_find(struct store *s)
+{
+	struct stat st;
+	mdb_filehandle_t fd;
+	FILE *f;
+	char line[512];
+	unsigned long lo, hi, ino;
+	void *at = NULL;
+
+	if (mdb_env_get_fd(s->env, &fd) || fstat(fd, &st) ||
+	    (f = fopen("/proc/self/maps", "re")) == NULL)
+		return NULL;
+	while (at == NULL && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi, &ino) == 3 &&
+		    ino == (unsigned long)st.st_ino)
+			at = (void *)lo;
+	fclose(f);
+	return at;
+}
+
+#define AHEAD_BYTES ((size_t)8 << 20)
+
+/* map_ahead(s): fault in, writable, the pages past the database's end
+ * that the next transactions will take, so that the writer does not: a
+ * page new to the file costs a block reservation and zeroing in the
+ * kernel.  Called by the flusher, counted as an open transaction. */
+static void
+map_ahead(struct store *s)
+{
+#ifdef MADV_POPULATE_WRITE
+	MDB_envinfo info;
+	MDB_stat st;
+	size_t end, from, to;
+
+	if (s->no_ahead || mdb_env_stat(s->env, &st))
+		return;
+	mdb_env_info(s->env, &info);
+	end = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	if (s->ahead >= end + AHEAD_BYTES / 2 && s->map)
+		return;
+	if (s->map == NULL) {
+		if ((s->map = map_find(s)) == NULL) {
+			s->no_ahead = 1;
+			return;
+		}
+		s->ahead = 0;
+	}
+	from = s->ahead > end ? s->ahead : end;
+	to = end + AHEAD_BYTES;
+	if (to > info.me_mapsize)
+		to = info.me_mapsize;
+	if (from >= to)
+		return;
+	if (madvise((char *)s->map + from, to - from, MADV_POPULATE_WRITE))
+		s->no_ahead = 1;
+	else
+		s->ahead = to;
+#else
+	(void)s;
+#endif
+}
+
 /*
  * flusher_main(s): the thread that flushes a STORE_SYNC_BATCH store, so
  * that the thread that writes never waits for the disk.  It flushes a
- * second after the last flush began, once a commit is pending, and counts
- * as an open transaction meanwhile (the map is not resized under it).
- * Commits that land during a flush are flushed by the next.
+ * second after the last flush began, once a commit is pending, and after
+ * each commit readies the pages past the database's end (map_ahead()).
+ * It counts as an open transaction meanwhile (the map is not resized
+ * under it).  Commits that land during a flush are flushed by the next.
  */
 static void *
 flusher_main(void *arg)
@@ -538,9 +606,9 @@ flusher_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	while (!s->stopping) {
 		int64_t due = s->last_sync + 1000, now = mono_ms();
-		int rc;
+		int rc = 0, sync = s->unsynced && now >= due, ahead = s->committed;
 
-		if (!s->unsynced || now < due) {
+		if (!sync && !ahead) {
 			struct timespec ts;
 
 			if (!s->unsynced) {
@@ -555,10 +623,16 @@ flusher_main(void *arg)
 		while (s->growing)
 			pthread_cond_wait(&s->cv, &s->lock);
 		s->ntxn++;
-		s->unsynced = 0;
-		s->last_sync = now;
+		s->committed = 0;
+		if (sync) {
+			s->unsynced = 0;
+			s->last_sync = now;
+		}
 		pthread_mutex_unlock(&s->lock);
-		rc = mdb_env_sync(s->env, 1);
+		if (ahead)
+			map_ahead(s);
+		if (sync)
+			rc = mdb_env_sync(s->env, 1);
 		pthread_mutex_lock(&s->lock);
 		if (--s->ntxn == 0)
 			pthread_cond_broadcast(&s->cv);
@@ -599,6 +673,7 @@ store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
 	if (!rdonly && (s->flags & STORE_SYNC_BATCH)) {
 		pthread_mutex_lock(&s->lock);
 		s->unsynced = 1;
+		s->committed = 1;
 		if (!s->flusher_on)
 			s->flusher_on = pthread_create(&s->flusher, NULL, flusher_main, s) == 0;
 		if (s->flusher_on)

@@ -42,13 +42,18 @@ struct store {
 	int unsynced;         /* STORE_SYNC_BATCH: commits not yet flushed */
 	int64_t last_sync;    /* monotonic ms of the last flush's start */
 	/* STORE_SYNC_BATCH: the flusher thread, started at the first commit,
-	 * flushes within a second of a commit (flusher_main()); ${fcv} (on
-	 * the monotonic clock) wakes it, ${stopping} ends it */
+	 * flushes within a second of a commit and readies the map's next
+	 * pages (flusher_main()); ${fcv} (on the monotonic clock) wakes it,
+	 * ${stopping} ends it */
 	pthread_t flusher;
 	pthread_cond_t fcv;
 	int flusher_on;
 	int stopping;
 	int flush_failed;     /* the flusher's last flush failed (logged once) */
+	void *map;            /* where LMDB maps the data file (NULL: unknown) */
+	size_t ahead;         /* the map is made writable up to here (map_ahead()) */
+	int no_ahead;         /* map_ahead() cannot be done here */
+	int committed;        /* a commit since the flusher last looked */
 };
 
 struct store_txn {

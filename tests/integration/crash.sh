@@ -2,7 +2,9 @@
 # crash.sh -- polls killed with SIGKILL at random moments, again and again,
 # against a local server whose feeds keep growing: after every kill `fsck`
 # finds the store consistent, and no article that a completed poll stored
-# is ever lost.  Bounded to about CRASH_SECONDS (default 20) seconds.
+# is ever lost.  Every other poll commits with sync = batch (a killed
+# process must lose nothing either way).  Bounded to about CRASH_SECONDS
+# (default 20) seconds.
 . "$(dirname "$0")/lib.sh"
 
 GEN=$TESTS_DIR/bench/bench_store_gen.py
@@ -31,6 +33,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	n=$((n + 1))
 	items=$((items + 20))
 	python3 "$GEN" --dir "$W" --feeds 6 --items $items --hours 24
+	sync=durable
+	[ $((n % 2)) -eq 0 ] && sync=batch
+	printf '[poll]\ntimeout = 2s\nconnect_timeout = 1s\n[store]\nsync = %s\n' $sync >"$T/newsfold.conf"
 	t0=$(now_ms)
 	nfc poll --force >/dev/null 2>"$T/poll.err" &
 	pid=$!
