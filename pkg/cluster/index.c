@@ -316,13 +316,18 @@ post(struct cluster_index *ix, uint64_t term, uint32_t slot)
 		return 0;
 	}
 	if (e->cap == 0 || e->n == e->cap) {
-		uint32_t ncap = e->cap ? e->cap * 2 : 2 * INLINE, *v;
+		/* half again as long: a term's array is on average a fifth
+		 * empty, not a third */
+		uint32_t ncap = e->cap ? e->cap + e->cap / 2 : 2 * INLINE, *v;
 
-		if ((v = malloc(ncap * sizeof(*v))) == NULL)
-			return -1;
-		memcpy(v, e->cap ? e->u.v : e->u.in, e->n * sizeof(*v));
-		if (e->cap)
-			free(e->u.v);
+		if (e->cap) {
+			if ((v = realloc(e->u.v, ncap * sizeof(*v))) == NULL)
+				return -1;
+		} else {
+			if ((v = malloc(ncap * sizeof(*v))) == NULL)
+				return -1;
+			memcpy(v, e->u.in, e->n * sizeof(*v));
+		}
 		ix->pbytes += (ncap - e->cap) * sizeof(*v);
 		e->u.v = v;
 		e->cap = ncap;
