@@ -1127,12 +1127,14 @@ out:
 
 int
 cluster_fingerprint(const char *const *tok, const uint32_t *len, size_t n,
-                    uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD], uint64_t *simhash)
+                    uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD], uint64_t *simhash,
+                    uint64_t *flags, uint32_t lead_probe[STORE_SIG_FULL])
 {
 	uint64_t *sh;
 	size_t m, lead;
 
 	*simhash = 0;
+	*flags = 0;
 	if (n < CLUSTER_COPY_MIN_WORDS)
 		return 0;
 	if ((sh = malloc(n * sizeof(*sh))) == NULL)
@@ -1143,6 +1145,10 @@ cluster_fingerprint(const char *const *tok, const uint32_t *len, size_t n,
 	/* the lead's shingles are the first ones of the text */
 	lead = n < CLUSTER_LEAD_WORDS ? m : CLUSTER_LEAD_WORDS - 2;
 	minhash_oph(sh, lead, sig + STORE_SIG_FULL, STORE_SIG_LEAD);
+	if (lead >= m)
+		*flags = STORE_SIG_WHOLE;
+	else
+		minhash_oph(sh, lead, lead_probe, STORE_SIG_FULL);
 	free(sh);
 	return STORE_SIG_FULL + STORE_SIG_LEAD;
 }
@@ -1170,27 +1176,39 @@ copy_candidate(uint64_t article, uint64_t story, int64_t time, void *ctx)
 	return 0;
 }
 
+#define FULL_BANDS (STORE_SIG_FULL / STORE_BAND_ROWS)
+
 /*
- * find_copy(t, opts, a, orig, story, sim): an earlier article that ${a}
- * copies, found through the LSH buckets inside the window and verified.
+ * find_copy(t, opts, a, lead_probe, orig, story, sim): an earlier article
+ * that ${a} copies, found through the LSH buckets inside the window and
+ * verified.  Every band of a's signature is looked up (those of its lead
+ * too: an earlier text may be filed under its lead's), and the bands of
+ * ${lead_probe} (may be NULL) as full ones: an earlier text that a's lead
+ * copies whole is filed under its full signature alone (store.h).
  * Returns 1 (orig, its story and the resemblance set), 0, or -1.
  */
 static int
 find_copy(struct store_txn *t, const struct cluster_index *ix, const struct cluster_opts *opts,
-          const struct store_article *a, uint64_t *orig, uint64_t *story, double *sim)
+          const struct store_article *a, const uint32_t *lead_probe, uint64_t *orig,
+          uint64_t *story, double *sim)
 {
-	uint8_t band[STORE_BANDS];
-	uint64_t hash[STORE_BANDS];
+	uint64_t hash[STORE_BANDS + FULL_BANDS];
 	struct copy_cands c;
 	int64_t at = store_article_time(a);
 	double best = 0;
-	int nb, i, found = 0;
+	int nb = 0, b, i, found = 0;
 	size_t k;
 
 	if (a->nsig != STORE_SIG_FULL + STORE_SIG_LEAD)
 		return 0;
-	if ((nb = store_band_keys(a, band, hash, STORE_BANDS)) <= 0)
-		return nb < 0 ? -1 : 0;
+	for (b = 0; b < STORE_BANDS; b++)
+		if ((hash[nb] = store_band_hash(a->sig + b * STORE_BAND_ROWS, b)) != 0)
+			nb++;
+	for (b = 0; lead_probe && b < FULL_BANDS; b++)
+		if ((hash[nb] = store_band_hash(lead_probe + b * STORE_BAND_ROWS, b)) != 0)
+			nb++;
+	if (nb == 0)
+		return 0;
 	c.n = 0;
 	c.self = a->id;
 	cluster_index_prefetch(ix, NULL, 0, hash, nb);
@@ -1620,7 +1638,7 @@ out:
 
 int
 cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct cluster_opts *opts,
-               struct store_article *a, int alone)
+               struct store_article *a, const uint32_t *lead_probe, int alone)
 {
 	struct probe *p = NULL;
 	struct store_story best = {0};
@@ -1643,7 +1661,7 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	{
 		uint64_t orig, story;
 		double jsim;
-		int r = find_copy(t, ix, opts, a, &orig, &story, &jsim);
+		int r = find_copy(t, ix, opts, a, lead_probe, &orig, &story, &jsim);
 
 		if (r < 0)
 			goto out;

@@ -146,29 +146,37 @@ int cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct clust
                   struct nf_term *out, uint32_t *nout);
 
 /*
- * cluster_assign(t, ix, opts, a, alone): put new article ${a} (id, terms,
- * sig, simhash, time, outlet, title set; story 0) into a story, its
- * candidates found through the index ${ix} (index.h): sets a->story,
- * a->tier, a->sim, a->sim_with, a->copy_of, writes the story record and
- * adds the article to ${ix}.  ${alone}: the feed opted out of clustering;
- * the article gets a story of its own.  Returns 0 or -1.
+ * cluster_assign(t, ix, opts, a, lead_probe, alone): put new article ${a}
+ * (id, terms, sig, sig_flags, simhash, time, outlet, title set; story 0)
+ * into a story, its candidates found through the index ${ix} (index.h):
+ * sets a->story, a->tier, a->sim, a->sim_with, a->copy_of, writes the
+ * story record and adds the article to ${ix}.  ${lead_probe}: its
+ * cluster_fingerprint() lead_probe, or NULL when it has none.  ${alone}:
+ * the feed opted out of clustering; the article gets a story of its own.
+ * Returns 0 or -1.
  */
 struct cluster_index;
 int cluster_assign(struct store_txn *t, struct cluster_index *ix,
-                   const struct cluster_opts *opts, struct store_article *a, int alone);
+                   const struct cluster_opts *opts, struct store_article *a,
+                   const uint32_t *lead_probe, int alone);
 
 /* Copy fingerprints: the lead is the first CLUSTER_LEAD_WORDS words. */
 #define CLUSTER_LEAD_WORDS 60
 #define CLUSTER_COPY_MIN_WORDS 12
 
 /*
- * cluster_fingerprint(tok, len, n, sig, simhash): the copy fingerprints of
- * a text of ${n} tokens: STORE_SIG_FULL + STORE_SIG_LEAD MinHash values
- * into ${sig} and its SimHash into *simhash.  Returns the number of
- * signature values (0 when the text is shorter than
+ * cluster_fingerprint(tok, len, n, sig, simhash, flags, lead_probe): the
+ * copy fingerprints of a text of ${n} tokens: STORE_SIG_FULL +
+ * STORE_SIG_LEAD MinHash values into ${sig}, its SimHash into *simhash,
+ * and into *flags STORE_SIG_WHOLE when the text is no longer than its lead
+ * (store.h), else 0.  A longer text also gets, into ${lead_probe},
+ * STORE_SIG_FULL values of its lead binned as a full signature: what it
+ * looks up to find an article that the lead copies whole (a teaser).
+ * Returns the number of signature values (0 when the text is shorter than
  * CLUSTER_COPY_MIN_WORDS: no copy fingerprint), or -1.
  */
 int cluster_fingerprint(const char *const *tok, const uint32_t *len, size_t n,
-                        uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD], uint64_t *simhash);
+                        uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD], uint64_t *simhash,
+                        uint64_t *flags, uint32_t lead_probe[STORE_SIG_FULL]);
 
 #endif

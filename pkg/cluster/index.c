@@ -77,7 +77,7 @@ struct cluster_index {
 	size_t pbytes;         /* of the terms' arrays */
 
 	uint32_t *buckets;
-	size_t bcap, bn;       /* a power of two; entries used or gone */
+	size_t bcap, bn;       /* any size (bucket_home()); entries used or gone */
 	int bfull;             /* a slot too far for a bucket was met */
 
 	struct jop *j;         /* what the open transaction changed */
@@ -407,6 +407,21 @@ bucket_entry(uint64_t hash, uint32_t slot)
 	return (uint32_t)(hash >> 56) << BUCKET_SLOT_BITS | (slot + 1);
 }
 
+/* bucket_home(ix, hash): where the lookup of ${hash} starts, from its
+ * low 32 bits scaled to the table (of any size); bucket_next(ix, i): the
+ * place after ${i}. */
+static size_t
+bucket_home(const struct cluster_index *ix, uint64_t hash)
+{
+	return (size_t)(((uint64_t)(uint32_t)hash * ix->bcap) >> 32);
+}
+
+static size_t
+bucket_next(const struct cluster_index *ix, size_t i)
+{
+	return i + 1 < ix->bcap ? i + 1 : 0;
+}
+
 static int
 bucket_match(uint32_t e, uint64_t hash)
 {
@@ -417,9 +432,9 @@ bucket_match(uint32_t e, uint64_t hash)
 static void
 bucket_put(struct cluster_index *ix, uint64_t hash, uint32_t slot)
 {
-	size_t i, mask = ix->bcap - 1;
+	size_t i;
 
-	for (i = (uint32_t)hash & mask; ix->buckets[i]; i = (i + 1) & mask)
+	for (i = bucket_home(ix, hash); ix->buckets[i]; i = bucket_next(ix, i))
 		;
 	ix->buckets[i] = bucket_entry(hash, slot);
 	ix->bn++;
@@ -456,9 +471,10 @@ refill_one(const struct store_article *a, void *ctx)
 
 /*
  * bucket_reserve(t, ix, more, below): room for ${more} entries more, at
- * most 7/8 of the table used (24 entries an article make the table the
- * index's bulk, and a probe of 4-byte entries stays within a few cache
- * lines).  A table that must grow is refilled from the records of the
+ * most 7/8 of the table used (up to 24 entries an article make the table
+ * the index's bulk, and a probe of 4-byte entries stays within a few cache
+ * lines).  A table grows by half (7/12 of it is then used, where doubling
+ * would leave less than half) and is refilled from the records of the
  * index's articles below id ${below}, read through ${t}; the old table is
  * freed first (the records are the truth), so that the two are never held
  * at once.  -1 leaves the index without buckets: the caller marks it
@@ -474,7 +490,7 @@ bucket_reserve(struct store_txn *t, struct cluster_index *ix, size_t more, uint6
 	if (need * 8 <= ix->bcap * 7)
 		return 0;
 	while (need * 8 > ncap * 7)
-		ncap *= 2;
+		ncap += ncap / 2;
 	free(ix->buckets);
 	ix->bn = 0;
 	if ((ix->buckets = calloc(ncap, sizeof(*ix->buckets))) == NULL) {
@@ -500,12 +516,12 @@ bucket_reserve(struct store_txn *t, struct cluster_index *ix, size_t more, uint6
 static int
 bucket_del(struct cluster_index *ix, uint64_t hash, uint32_t slot)
 {
-	size_t i, mask = ix->bcap - 1;
+	size_t i;
 	uint32_t e = bucket_entry(hash, slot);
 
 	if (ix->bcap == 0)
 		return -1;
-	for (i = (uint32_t)hash & mask; ix->buckets[i]; i = (i + 1) & mask) {
+	for (i = bucket_home(ix, hash); ix->buckets[i]; i = bucket_next(ix, i)) {
 		if (ix->buckets[i] == e) {
 			ix->buckets[i] = (e & ~BUCKET_SLOT_MASK) | B_GONE;
 			return 0;
@@ -527,7 +543,7 @@ cluster_index_prefetch(const struct cluster_index *ix, const uint64_t *terms, in
 		__builtin_prefetch(&ix->terms[mix64(t) & (ix->tcap - 1)]);
 	}
 	for (i = 0; i < nhashes && ix->bcap; i++)
-		__builtin_prefetch(&ix->buckets[(uint32_t)hashes[i] & (ix->bcap - 1)]);
+		__builtin_prefetch(&ix->buckets[bucket_home(ix, hashes[i])]);
 	/* then the newest postings of each term found */
 	for (i = 0; i < nterms; i++) {
 		const struct term_ent *e = term_find(ix, terms[i]);
@@ -541,13 +557,13 @@ void
 cluster_index_bucket(const struct cluster_index *ix, uint64_t hash, int64_t tmin, int64_t tmax,
                      int (*fn)(uint64_t, uint64_t, int64_t, void *), void *ctx)
 {
-	size_t i, mask = ix->bcap - 1;
+	size_t i;
 	int32_t tlo = slot_time(ix, tmin), thi = slot_time(ix, tmax);
 
 	if (ix->bcap == 0)
 		return;
 	tlo = tlo > SLOT_NONE ? tlo : SLOT_NONE + 1;
-	for (i = (uint32_t)hash & mask; ix->buckets[i]; i = (i + 1) & mask) {
+	for (i = bucket_home(ix, hash); ix->buckets[i]; i = bucket_next(ix, i)) {
 		uint32_t s = (ix->buckets[i] & BUCKET_SLOT_MASK) - 1;
 		int32_t t;
 

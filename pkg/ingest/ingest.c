@@ -241,6 +241,7 @@ store_entry(struct work *w, const struct feed_entry *e, const struct prep_entry 
 		memcpy(sig, p->sig, p->nsig * sizeof(*sig));
 	a.sig = sig;
 	a.nsig = p->nsig;
+	a.sig_flags = p->sig_flags;
 	a.simhash = p->simhash;
 	a.feeds = w->sub->url;
 	a.nfeeds = 1;
@@ -252,7 +253,7 @@ store_entry(struct work *w, const struct feed_entry *e, const struct prep_entry 
 	a.published = e->published != NF_TIME_NONE ? e->published : e->updated;
 	a.first_seen = w->now;
 	a.updated = w->now;
-	if (cluster_assign(w->t, w->ix, &w->opts->cluster, &a, !w->sub->cluster) ||
+	if (cluster_assign(w->t, w->ix, &w->opts->cluster, &a, p->lead_probe, !w->sub->cluster) ||
 	    store_article_put(w->t, &a))
 		return -1;
 	for (i = 0; i < p->nkeys; i++)

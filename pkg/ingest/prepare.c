@@ -170,8 +170,9 @@ int
 prep_full(struct ingest_preparer *p, const struct feed_sub *sub, struct prep_entry *pe)
 {
 	struct cluster_names names = {0};
-	uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD];
+	uint32_t sig[STORE_SIG_FULL + STORE_SIG_LEAD + STORE_SIG_FULL];
 	struct nf_term *v;
+	size_t nall;
 	int nsig;
 
 	if (tokens_of(p, &p->title, &p->ttok) || tokens_of(p, &p->body, &p->btok))
@@ -186,12 +187,16 @@ prep_full(struct ingest_preparer *p, const struct feed_sub *sub, struct prep_ent
 		pe->raw.alloc = pe->raw.n;
 	}
 	if ((nsig = cluster_fingerprint(p->btok.tok, p->btok.len, p->btok.n, sig,
-	                                &pe->simhash)) < 0)
+	                                &pe->simhash, &pe->sig_flags,
+	                                sig + STORE_SIG_FULL + STORE_SIG_LEAD)) < 0)
 		goto err;
 	if (nsig > 0) {
-		if ((pe->sig = malloc((size_t)nsig * sizeof(*sig))) == NULL)
+		nall = (size_t)nsig + (pe->sig_flags & STORE_SIG_WHOLE ? 0 : STORE_SIG_FULL);
+		if ((pe->sig = malloc(nall * sizeof(*sig))) == NULL)
 			goto err;
-		memcpy(pe->sig, sig, (size_t)nsig * sizeof(*sig));
+		memcpy(pe->sig, sig, nall * sizeof(*sig));
+		if (nall > (size_t)nsig)
+			pe->lead_probe = pe->sig + nsig;
 	}
 	pe->nsig = (uint32_t)nsig;
 	buf_reset(&p->outlet);
@@ -217,9 +222,10 @@ err:
 	free(pe->sig);
 	free(pe->outlet);
 	free(pe->summary);
-	pe->sig = NULL;
+	pe->sig = pe->lead_probe = NULL;
 	pe->outlet = pe->summary = NULL;
 	pe->nsig = 0;
+	pe->sig_flags = 0;
 	pe->simhash = 0;
 	return -1;
 }
@@ -229,7 +235,7 @@ static size_t
 prep_bytes(const struct prep_entry *pe)
 {
 	size_t n = sizeof(*pe) + pe->title_len + pe->canon_len + pe->raw.alloc * sizeof(*pe->raw.v) +
-	           pe->nsig * sizeof(*pe->sig);
+	           (pe->nsig + (pe->lead_probe ? STORE_SIG_FULL : 0)) * sizeof(*pe->sig);
 
 	if (pe->outlet)
 		n += strlen(pe->outlet);

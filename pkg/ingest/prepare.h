@@ -95,6 +95,10 @@ struct prep_entry {
 	struct cluster_terms raw;  /* raw term counts (cluster_terms_build) */
 	uint32_t *sig;             /* nsig copy fingerprints; NULL when none */
 	uint32_t nsig;
+	uint64_t sig_flags;        /* STORE_SIG_WHOLE or 0 */
+	uint32_t *lead_probe;      /* STORE_SIG_FULL values after sig's, in the
+	                            * same allocation; NULL: none
+	                            * (cluster_fingerprint()) */
 	uint64_t simhash;
 	char *outlet;
 	char *summary;             /* NULL: no text */

@@ -3,6 +3,7 @@
 
 usage: copies.py make LABELLED.jsonl OUTDIR     write feeds and OUTDIR/cases.tsv
        copies.py score OUTDIR STORIES.jsonl     score `newsfold stories --all --json`
+       copies.py score-first OUTDIR STORIES.jsonl
 
 From each labelled article of at least 150 words (base texts written
 independently by many outlets) it makes three copies, each in a feed of its
@@ -15,6 +16,11 @@ of copies that newsfold marks copy_of their original.  False positives: a
 copy_of between two originals of different labelled stories, over all pairs
 of originals of different stories (every original is "of the same day":
 the labelled set has no dates, so all fall in one window).
+
+OUTDIR/feeds-first.d lists the teasers' feed before the originals', for a
+poll where each teaser is met first (kind teaser1): score-first counts the
+originals that newsfold marks copy_of their teaser (or of the teaser of an
+original that they copy).
 """
 import html, json, os, random, sys
 
@@ -63,12 +69,14 @@ def make(labelled, outdir):
             f.write("%s\t\toriginal\t%s\n" % (o[0], next(c[3] for c in cases if c[1] == o[0])))
         for c in cases:
             f.write("\t".join(c) + "\n")
-    os.makedirs(os.path.join(outdir, "feeds.d"), exist_ok=True)
-    with open(os.path.join(outdir, "feeds.d", "copies.conf"), "w") as f:
-        for name in ["0-originals"] + ["1-" + k for k in KINDS]:
-            f.write("[file://%s/%s.xml]\n" % (os.path.abspath(outdir), name))
+    for d, names in (("feeds.d", ["0-originals"] + ["1-" + k for k in KINDS]),
+                     ("feeds-first.d", ["1-teaser", "0-originals"])):
+        os.makedirs(os.path.join(outdir, d), exist_ok=True)
+        with open(os.path.join(outdir, d, "copies.conf"), "w") as f:
+            for name in names:
+                f.write("[file://%s/%s.xml]\n" % (os.path.abspath(outdir), name))
 
-def score(outdir, stories):
+def score(outdir, stories, first=False):
     kind, orig, story = {}, {}, {}
     for line in open(os.path.join(outdir, "cases.tsv"), encoding="utf-8"):
         cid, oid, k, st = line.rstrip("\n").split("\t")
@@ -83,6 +91,17 @@ def score(outdir, stories):
                 copy_of[a.get("guid")] = guid_of.get(a["copy_of"])
     n_orig = sum(1 for c in kind if kind[c] == "original")
     print("%-8s %6s %6s %8s" % ("kind", "cases", "found", "recall"))
+    if first:
+        # an original may also be marked a copy of another original's
+        # teaser of the same story: that original is a copy of its own
+        # (the labelled set holds wire copies), counted apart
+        cs = [c for c in kind if kind[c] == "teaser"]
+        own = sum(1 for c in cs if copy_of.get(orig[c]) == c)
+        other = sum(1 for c in cs if copy_of.get(orig[c]) not in (None, c) and
+                    kind.get(copy_of[orig[c]]) == "teaser" and story[copy_of[orig[c]]] == story[c])
+        print("%-8s %6d %6d %8.4f   (of which %d of another teaser of the same story)"
+              % ("teaser1", len(cs), own + other, (own + other) / max(1, len(cs)), other))
+        return
     for k in KINDS:
         cs = [c for c in kind if kind[c] == k]
         # an original that is itself a copy of an earlier one passes its
@@ -104,5 +123,7 @@ if __name__ == "__main__":
         make(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "score":
         score(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "score-first":
+        score(sys.argv[2], sys.argv[3], first=True)
     else:
         sys.exit(__doc__)

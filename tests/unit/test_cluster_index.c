@@ -605,6 +605,44 @@ assert_same_snap(const struct snap *a, const struct snap *b)
 	}
 }
 
+/* a text no longer than its lead (STORE_SIG_WHOLE) is filed under its full
+ * signature's bands alone; a longer one under its lead's too */
+static void
+a_text_within_its_lead_is_filed_under_its_full_bands_alone(void **state)
+{
+	struct store *s = open_store("db");
+	struct cluster_index *ix = cluster_index_new(7 * DAY);
+	struct art x[2];
+	struct hits h = {0};
+	struct store_txn *t;
+	int i, b;
+
+	assert_non_null(ix);
+	for (i = 0; i < 2; i++)
+		art_std(&x[i], (uint64_t)i, 300 + (uint64_t)i, T0 + 60 * i, NF_TIME_NONE);
+	x[0].a.sig_flags = STORE_SIG_WHOLE;
+	t = wtxn(s);
+	assert_int_equal(cluster_index_begin(t, ix, T0 + 3600), 0);
+	for (i = 0; i < 2; i++)
+		put_add(t, ix, &x[i]);
+	commit(t);
+	cluster_index_commit(ix);
+	for (i = 0; i < 2; i++)
+		for (b = 0; b < STORE_BANDS; b++) {
+			uint64_t hash = store_band_hash(x[i].sig + b * STORE_BAND_ROWS, b);
+			int filed = i == 1 || b < STORE_SIG_FULL / STORE_BAND_ROWS;
+
+			assert_true(hash != 0);
+			bucket(ix, hash, ANY_MIN, ANY_MAX, &h);
+			if (filed)
+				assert_non_null(hit_of(&h, x[i].a.id));
+			else
+				assert_null(hit_of(&h, x[i].a.id));
+		}
+	cluster_index_free(ix);
+	store_close(s);
+}
+
 /* a term counts a story once: a later article of a story takes over the
  * story's recent posting under a term (so the story stays in the window of
  * later articles), and an abort gives it back */
@@ -1280,6 +1318,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST(postings_are_found_by_term_in_the_time_range_newest_first),
+		TEST(a_text_within_its_lead_is_filed_under_its_full_bands_alone),
 		TEST(a_story_is_posted_once_per_term_by_its_newest_article),
 		TEST(an_older_article_of_a_story_leaves_its_newer_posting),
 		TEST(buckets_find_articles_by_each_band_and_alone_ones_by_nothing),

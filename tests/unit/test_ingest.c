@@ -98,7 +98,7 @@ poll_string(const char *url, const char *body, struct ingest_stats *stats, int c
 /* story_of(guid-link): the story of the article with that link. */
 struct find {
 	const char *url;
-	uint64_t story, id;
+	uint64_t story, id, copy_of;
 	uint32_t nfeeds;
 	uint8_t tier;
 };
@@ -113,6 +113,7 @@ find_article(const struct store_article *a, void *ctx)
 		f->id = a->id;
 		f->nfeeds = a->nfeeds;
 		f->tier = a->tier;
+		f->copy_of = a->copy_of;
 		return 1;
 	}
 	return 0;
@@ -121,7 +122,7 @@ find_article(const struct store_article *a, void *ctx)
 static struct find
 article(const char *url)
 {
-	struct find f = {url, 0, 0, 0, 0};
+	struct find f = {url, 0, 0, 0, 0, 0};
 	struct store_txn *t = store_begin(st, 0, NULL);
 
 	store_article_each(t, find_article, &f);
@@ -198,6 +199,65 @@ articles_outside_the_window_start_new_stories(void **state)
 	poll_string("https://late.example/rss", late, &s, 1);
 	assert_int_not_equal(article("https://example.net/c1").story,
 	                     article("https://edition.cnn.com/b1").story);
+}
+
+/* A full article of 180 words and its teaser (its first 60 words): the
+ * one met second is marked a copy of the other, in either order.  (A text
+ * no longer than its lead is filed under its full signature alone; the
+ * full article finds it through its lead's.) */
+#define LONG_TEXT                                                                          \
+	"The harbour authority closed the northern channel on Tuesday after a cargo ship "   \
+	"lost power and drifted onto a sandbank near the old lighthouse, stranding its crew " \
+	"of nineteen for most of the afternoon. Tugs from three neighbouring ports worked "  \
+	"through the evening tide to pull the vessel free, while divers checked its hull "   \
+	"for damage and engineers searched the engine room for the cause of the failure. "   \
+	"Ferry services were diverted through the southern passage, adding forty minutes to " \
+	"every crossing, and the authority said the channel would reopen once surveyors had " \
+	"confirmed that the sandbank had not shifted into the shipping lane overnight. "     \
+	"Local fishermen said the currents around the headland had grown stronger since the " \
+	"winter storms, and several asked why the warning buoys removed for repairs in the " \
+	"spring had still not been replaced. The ship's owners, a family firm based in the " \
+	"capital, promised a full inquiry and thanked the lifeboat volunteers who stayed "   \
+	"with the crew until the last tug line was secured. Insurers will inspect the cargo " \
+	"of timber and machine parts at the container terminal later this week, and the "    \
+	"port expects normal traffic to resume by the weekend."
+#define TEASER_TEXT                                                                        \
+	"The harbour authority closed the northern channel on Tuesday after a cargo ship "   \
+	"lost power and drifted onto a sandbank near the old lighthouse, stranding its crew " \
+	"of nineteen for most of the afternoon. Tugs from three neighbouring ports worked "  \
+	"through the evening tide to pull the vessel free, while divers checked its hull "   \
+	"for damage and engineers searched the ..."
+
+static const char feed_full[] = RSS(ITEM("f1", "https://full.example/ship", "Ship stranded",
+                                         LONG_TEXT, "Fri, 29 May 2020 06:00:00 GMT"));
+static const char feed_teaser[] = RSS(ITEM("t1", "https://teaser.example/ship",
+                                           "Cargo ship aground near lighthouse", TEASER_TEXT,
+                                           "Fri, 29 May 2020 06:30:00 GMT"));
+
+static void
+a_teaser_is_a_copy_of_its_full_article_in_either_order(void **state)
+{
+	struct ingest_stats s;
+	struct find full, teaser;
+
+	(void)state;
+	poll_string("https://full.example/rss", feed_full, &s, 1);
+	poll_string("https://teaser.example/rss", feed_teaser, &s, 1);
+	full = article("https://full.example/ship");
+	teaser = article("https://teaser.example/ship");
+	assert_int_equal(teaser.tier, TIER_COPY);
+	assert_true(teaser.copy_of == full.id);
+	assert_true(teaser.story == full.story);
+
+	teardown(NULL);
+	setup(NULL);
+	poll_string("https://teaser.example/rss", feed_teaser, &s, 1);
+	poll_string("https://full.example/rss", feed_full, &s, 1);
+	full = article("https://full.example/ship");
+	teaser = article("https://teaser.example/ship");
+	assert_int_equal(full.tier, TIER_COPY);
+	assert_true(full.copy_of == teaser.id);
+	assert_true(teaser.story == full.story);
 }
 
 static void
@@ -426,6 +486,8 @@ main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(articles_outside_the_window_start_new_stories, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(a_teaser_is_a_copy_of_its_full_article_in_either_order,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(a_failed_fetch_is_recorded_and_keeps_what_was_stored,
 		                                setup, teardown),
 		cmocka_unit_test(a_cache_kept_between_feeds_sees_other_writers),
