@@ -307,6 +307,11 @@ store_open(const char *dir, unsigned flags, struct nf_err *err)
 	}
 	mdb_env_info(s->env, &info);
 	s->mapsize = info.me_mapsize;
+	{
+		MDB_stat st;
+
+		s->psize = mdb_env_stat(s->env, &st) == 0 ? st.ms_psize : 4096;
+	}
 	if (!(flags & (STORE_RDONLY | STORE_TINY_MAP)) && s->mapsize < MAP_INITIAL) {
 		if ((rc = mdb_env_set_mapsize(s->env, MAP_INITIAL))) {
 			lmdb_fail(NULL, err, rc, dir);
@@ -555,18 +560,12 @@ map_find(struct store *s)
  * page new to the file costs a block reservation and zeroing in the
  * kernel.  Called by the flusher, counted as an open transaction. */
 static void
-map_ahead(struct store *s)
+map_ahead(struct store *s, size_t end)
 {
 #ifdef MADV_POPULATE_WRITE
-	MDB_envinfo info;
-	MDB_stat st;
-	size_t end, from, to;
+	size_t from, to;
 
-	if (s->no_ahead || mdb_env_stat(s->env, &st))
-		return;
-	mdb_env_info(s->env, &info);
-	end = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	if (s->ahead >= end + AHEAD_BYTES / 2 && s->map)
+	if (s->no_ahead || (s->ahead >= end + AHEAD_BYTES / 2 && s->map))
 		return;
 	if (s->map == NULL) {
 		if ((s->map = map_find(s)) == NULL) {
@@ -577,8 +576,8 @@ map_ahead(struct store *s)
 	}
 	from = s->ahead > end ? s->ahead : end;
 	to = end + AHEAD_BYTES;
-	if (to > info.me_mapsize)
-		to = info.me_mapsize;
+	if (to > s->mapsize)
+		to = s->mapsize;
 	if (from >= to)
 		return;
 	if (madvise((char *)s->map + from, to - from, MADV_POPULATE_WRITE))
@@ -587,6 +586,7 @@ map_ahead(struct store *s)
 		s->ahead = to;
 #else
 	(void)s;
+	(void)end;
 #endif
 }
 
@@ -607,6 +607,7 @@ flusher_main(void *arg)
 	while (!s->stopping) {
 		int64_t due = s->last_sync + 1000, now = mono_ms();
 		int rc = 0, sync = s->unsynced && now >= due, ahead = s->committed;
+		size_t end = s->db_end;
 
 		if (!sync && !ahead) {
 			struct timespec ts;
@@ -630,7 +631,7 @@ flusher_main(void *arg)
 		}
 		pthread_mutex_unlock(&s->lock);
 		if (ahead)
-			map_ahead(s);
+			map_ahead(s, end);
 		if (sync)
 			rc = mdb_env_sync(s->env, 1);
 		pthread_mutex_lock(&s->lock);
@@ -671,9 +672,15 @@ store_commit(struct store_txn *t, int *map_full, struct nf_err *err)
 	if (rc)
 		return lmdb_fail(NULL, err, rc, "commit");
 	if (!rdonly && (s->flags & STORE_SYNC_BATCH)) {
+		MDB_envinfo info;
+		size_t end;
+
+		mdb_env_info(s->env, &info); /* the committing thread reads the meta */
+		end = (info.me_last_pgno + 1) * s->psize;
 		pthread_mutex_lock(&s->lock);
 		s->unsynced = 1;
 		s->committed = 1;
+		s->db_end = end;
 		if (!s->flusher_on)
 			s->flusher_on = pthread_create(&s->flusher, NULL, flusher_main, s) == 0;
 		if (s->flusher_on)

@@ -52,6 +52,8 @@ struct store {
 	int flush_failed;     /* the flusher's last flush failed (logged once) */
 	void *map;            /* where LMDB maps the data file (NULL: unknown) */
 	size_t ahead;         /* the map is made writable up to here (map_ahead()) */
+	size_t db_end;        /* the database's end at the last commit (bytes) */
+	size_t psize;         /* LMDB's page size */
 	int no_ahead;         /* map_ahead() cannot be done here */
 	int committed;        /* a commit since the flusher last looked */
 };
