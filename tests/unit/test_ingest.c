@@ -234,30 +234,40 @@ static const char feed_teaser[] = RSS(ITEM("t1", "https://teaser.example/ship",
                                            "Cargo ship aground near lighthouse", TEASER_TEXT,
                                            "Fri, 29 May 2020 06:30:00 GMT"));
 
+/* second_is_a_copy_of_first(first): poll the feed of ${first} ("full" or
+ * "teaser"), then the other's; asserts that the second is a copy of the
+ * first, in its story. */
+static void
+second_is_a_copy_of_first(const char *first)
+{
+	static const char *const names[2] = {"full", "teaser"};
+	static const char *const feeds[2] = {feed_full, feed_teaser};
+	struct ingest_stats s;
+	struct find a, b;
+	char url[64];
+	int i = strcmp(first, "full") != 0;
+
+	snprintf(url, sizeof(url), "https://%s.example/rss", names[i]);
+	poll_string(url, feeds[i], &s, 1);
+	snprintf(url, sizeof(url), "https://%s.example/rss", names[!i]);
+	poll_string(url, feeds[!i], &s, 1);
+	snprintf(url, sizeof(url), "https://%s.example/ship", names[i]);
+	a = article(url);
+	snprintf(url, sizeof(url), "https://%s.example/ship", names[!i]);
+	b = article(url);
+	assert_int_equal(b.tier, TIER_COPY);
+	assert_true(b.copy_of == a.id);
+	assert_true(b.story == a.story);
+}
+
 static void
 a_teaser_is_a_copy_of_its_full_article_in_either_order(void **state)
 {
-	struct ingest_stats s;
-	struct find full, teaser;
-
 	(void)state;
-	poll_string("https://full.example/rss", feed_full, &s, 1);
-	poll_string("https://teaser.example/rss", feed_teaser, &s, 1);
-	full = article("https://full.example/ship");
-	teaser = article("https://teaser.example/ship");
-	assert_int_equal(teaser.tier, TIER_COPY);
-	assert_true(teaser.copy_of == full.id);
-	assert_true(teaser.story == full.story);
-
+	second_is_a_copy_of_first("full");
 	teardown(NULL);
 	setup(NULL);
-	poll_string("https://teaser.example/rss", feed_teaser, &s, 1);
-	poll_string("https://full.example/rss", feed_full, &s, 1);
-	full = article("https://full.example/ship");
-	teaser = article("https://teaser.example/ship");
-	assert_int_equal(full.tier, TIER_COPY);
-	assert_true(full.copy_of == teaser.id);
-	assert_true(teaser.story == full.story);
+	second_is_a_copy_of_first("teaser");
 }
 
 static void
