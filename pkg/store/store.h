@@ -94,8 +94,8 @@
  * processes: a second writer waits until the first commits or aborts),
  * readers never block and see only committed transactions.  Threads of
  * one process may share a store, each with transactions of its own (the
- * ingest worker writes while the fetch loop reads); a transaction belongs
- * to the thread that began it.
+ * ingest worker writes while the fetch loop reads); a write transaction
+ * stays with the thread that began it.
  *
  * Durability: each commit is flushed to disk (fdatasync) unless the store
  * was opened with STORE_SYNC_BATCH: then commits are not flushed by the
