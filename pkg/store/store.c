@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -540,14 +541,17 @@ map_find(struct store *s)
 	FILE *f;
 	char line[512];
 	unsigned long lo, hi, ino;
+	unsigned maj, min;
 	void *at = NULL;
 
 	if (mdb_env_get_fd(s->env, &fd) || fstat(fd, &st) ||
 	    (f = fopen("/proc/self/maps", "re")) == NULL)
 		return NULL;
+	/* lo-hi perms offset major:minor inode path */
 	while (at == NULL && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi, &ino) == 3 &&
-		    ino == (unsigned long)st.st_ino)
+		if (sscanf(line, "%lx-%lx %*s %*s %x:%x %lu", &lo, &hi, &maj, &min, &ino) == 5 &&
+		    ino == (unsigned long)st.st_ino && maj == major(st.st_dev) &&
+		    min == minor(st.st_dev))
 			at = (void *)lo;
 	fclose(f);
 	return at;
@@ -637,15 +641,16 @@ flusher_main(void *arg)
 		pthread_mutex_lock(&s->lock);
 		if (--s->ntxn == 0)
 			pthread_cond_broadcast(&s->cv);
-		if (rc) {
+		if (sync && rc) {
 			s->unsynced = 1;
 			if (!s->flush_failed)
 				nf_log(NF_LOG_ERR, "store: %s: flushing to disk: %s", s->path,
 				       mdb_strerror(rc));
-		} else if (s->flush_failed) {
+		} else if (sync && s->flush_failed) {
 			nf_log(NF_LOG_INFO, "store: %s: flushing to disk again", s->path);
 		}
-		s->flush_failed = rc != 0;
+		if (sync)
+			s->flush_failed = rc != 0;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
