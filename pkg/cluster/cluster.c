@@ -1057,6 +1057,7 @@ story_add(struct store_txn *t, struct store_story *s, const struct store_article
 	uint32_t i = 0, j = 0, n = 0;
 	int rc = -1;
 	const char *outlet = a->outlet ? a->outlet : "";
+	int new_outlet = !store_strs_has(s->outlets, s->noutlets, outlet);
 
 	buf_init(&outlets, 0);
 	if (s->id == 0) {
@@ -1073,8 +1074,7 @@ story_add(struct store_txn *t, struct store_story *s, const struct store_article
 	/* outlets */
 	if (s->noutlets && buf_append(&outlets, s->outlets, store_strs_len(s->outlets, s->noutlets)))
 		goto out;
-	if (!store_strs_has(s->outlets, s->noutlets, outlet) &&
-	    buf_append(&outlets, outlet, strlen(outlet) + 1))
+	if (new_outlet && buf_append(&outlets, outlet, strlen(outlet) + 1))
 		goto out;
 	/* centroid: merge, then keep the heaviest (the second half of c is
 	 * room for terms_keep_heaviest_sorted()) */
@@ -1094,7 +1094,6 @@ story_add(struct store_txn *t, struct store_story *s, const struct store_article
 	                                         c + s->ncentroid + a->nterms);
 	{
 		struct store_story ns = *s;
-		int new_outlet = !store_strs_has(s->outlets, s->noutlets, outlet);
 
 		ns.articles = arts;
 		ns.narticles = s->narticles + 1;
