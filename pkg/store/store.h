@@ -102,9 +102,10 @@
  * thread that commits; a thread of the store's own, started at the first
  * commit, flushes about a second after the last flush began once a commit
  * is pending (so a writer never waits for the disk), as do store_sync()
- * and store_close().  An OS crash or power cut loses at most the
- * transactions of the last second or so; a killed process loses nothing
- * it committed.
+ * and store_close().  An OS crash or power cut loses the transactions of
+ * the last second or so, and may leave the database damaged (LMDB's
+ * MDB_NOSYNC: the kernel writes pages back in its own order between
+ * flushes); a killed process loses nothing it committed.
  */
 #include <endian.h>
 #include <stddef.h>
@@ -120,7 +121,7 @@ struct store_txn;
 
 enum {
 	STORE_RDONLY = 1,     /* open for reading only */
-	STORE_SYNC_BATCH = 2, /* no fsync per commit: at most ~1 s lost on a crash */
+	STORE_SYNC_BATCH = 2, /* no fsync per commit (see Durability above) */
 	STORE_TINY_MAP = 4,   /* tests: start with a 64 KiB map (grown as needed) */
 };
 
