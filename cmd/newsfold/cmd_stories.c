@@ -11,6 +11,7 @@
 #include <utf8proc.h>
 
 #include "cmd.h"
+#include "cluster/cluster.h"
 #include "base/banned.h"
 
 /* bad_option(cmd, argv): the usage error of the option getopt_long()
@@ -354,6 +355,13 @@ tier_name(uint8_t tier)
 	}
 }
 
+/* copy_by(a): what made copy ${a} a copy (store.h, STORE_COPY_*). */
+static const char *
+copy_by(const struct store_article *a)
+{
+	return a->flags & STORE_COPY_LEAD ? "lead" : a->flags & STORE_COPY_SIMHASH ? "simhash" : "text";
+}
+
 /* The articles of a story being shown. */
 struct shown {
 	struct store_txn *t;
@@ -372,10 +380,25 @@ why_line(const struct shown *w, const struct store_article *a, const char *pad)
 	case TIER_NEW:
 		printf("it started the story\n");
 		break;
-	case TIER_COPY:
-		printf("a copy of article %" PRIu64 " (resemblance %.2f; copies from %.2f)\n",
-		       a->sim_with ? a->sim_with : a->copy_of, a->sim, w->cfg->copy_threshold);
+	case TIER_COPY: {
+		uint64_t with = a->sim_with ? a->sim_with : a->copy_of;
+
+		if (a->flags & STORE_COPY_LEAD) {
+			printf("shares its lead with article %" PRIu64 ", as a teaser and its full "
+			       "article do (resemblance of the leads %.2f; teasers from %.2f)\n",
+			       with, a->sim, CLUSTER_LEAD_COPY);
+		} else if (a->flags & STORE_COPY_SIMHASH) {
+			struct cluster_opts o;
+
+			cluster_opts_init(&o);
+			printf("a copy of article %" PRIu64 " (SimHashes %d bits apart; copies "
+			       "within %d)\n", with, (int)((1 - a->sim) * 64 + 0.5), o.copy_bits);
+		} else {
+			printf("a copy of article %" PRIu64 " (resemblance %.2f; copies from %.2f)\n",
+			       with, a->sim, w->cfg->copy_threshold);
+		}
 		break;
+	}
 	case TIER_STORY:
 		printf("close to the story's other articles (similarity %.2f to its centroid; "
 		       "joins from %.2f)\n", a->sim, w->cfg->story_threshold);
@@ -546,6 +569,9 @@ cmd_show(int argc, char **argv, struct cmd_ctx *c)
 				if (a.sim_with)
 					json_object_set_new(json_array_get(arts, i), "compared_with",
 					                    json_integer((json_int_t)a.sim_with));
+				if (a.tier == TIER_COPY)
+					json_object_set_new(json_array_get(arts, i), "copy_by",
+					                    json_string(copy_by(&a)));
 				store_article_release(&a);
 			}
 		}

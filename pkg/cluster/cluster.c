@@ -1121,7 +1121,6 @@ out:
 
 /* ---- copies ----------------------------------------------------------- */
 
-#define LEAD_COPY 0.80      /* lead resemblance that marks a teaser */
 #define COPY_CANDIDATES 64  /* candidates verified per article */
 
 int
@@ -1178,18 +1177,24 @@ copy_candidate(uint64_t article, uint64_t story, int64_t time, void *ctx)
 #define FULL_BANDS (STORE_SIG_FULL / STORE_BAND_ROWS)
 
 /*
- * find_copy(t, opts, a, lead_probe, orig, story, sim): an earlier article
- * that ${a} copies, found through the LSH buckets inside the window and
- * verified.  Every band of a's signature is looked up (those of its lead
+ * find_copy(t, opts, a, lead_probe, f): an earlier article that ${a}
+ * copies, found through the LSH buckets inside the window and verified.  Every band of a's signature is looked up (those of its lead
  * too: an earlier text may be filed under its lead's), and the bands of
  * ${lead_probe} (may be NULL) as full ones: an earlier text that a's lead
  * copies whole is filed under its full signature alone (store.h).
- * Returns 1 (orig, its story and the resemblance set), 0, or -1.
+ * Returns 1, or 0 (none), or -1.  With 1: *with is the article it
+ * resembles, *orig that one's original (itself when it is no copy),
+ * *story their story, *sim the resemblance and *how by what: 0 or a
+ * STORE_COPY_* flag.
  */
+struct copy_found {
+	uint64_t with, orig, story, how;
+	double sim;
+};
+
 static int
 find_copy(struct store_txn *t, const struct cluster_index *ix, const struct cluster_opts *opts,
-          const struct store_article *a, const uint32_t *lead_probe, uint64_t *orig,
-          uint64_t *story, double *sim)
+          const struct store_article *a, const uint32_t *lead_probe, struct copy_found *f)
 {
 	uint64_t hash[STORE_BANDS + FULL_BANDS];
 	struct copy_cands c;
@@ -1217,6 +1222,7 @@ find_copy(struct store_txn *t, const struct cluster_index *ix, const struct clus
 	for (k = 0; k < c.n; k++) {
 		struct store_article o;
 		double full, lead, score;
+		uint64_t how;
 		int d;
 
 		if (store_article_get(t, c.id[k], &o))
@@ -1226,14 +1232,22 @@ find_copy(struct store_txn *t, const struct cluster_index *ix, const struct clus
 			lead = minhash_similarity(a->sig + STORE_SIG_FULL, o.sig + STORE_SIG_FULL,
 			                          STORE_SIG_LEAD);
 			d = simhash_distance(a->simhash, o.simhash);
-			score = full >= opts->copy_threshold ? full
-			        : lead >= LEAD_COPY ? lead
-			        : d <= opts->copy_bits ? 1.0 - d / 64.0 : 0;
+			how = 0;
+			if (full >= opts->copy_threshold)
+				score = full;
+			else if (lead >= CLUSTER_LEAD_COPY)
+				score = lead, how = STORE_COPY_LEAD;
+			else if (d <= opts->copy_bits)
+				score = 1.0 - d / 64.0, how = STORE_COPY_SIMHASH;
+			else
+				score = 0;
 			if (score > best) {
 				best = score;
-				*orig = o.copy_of ? o.copy_of : o.id;
-				*story = o.story;
-				*sim = score;
+				f->with = o.id;
+				f->orig = o.copy_of ? o.copy_of : o.id;
+				f->story = o.story;
+				f->sim = score;
+				f->how = how;
 				found = 1;
 			}
 		}
@@ -1658,19 +1672,19 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 
 	/* tier 1: a copy of an earlier article joins its original's story */
 	{
-		uint64_t orig, story;
-		double jsim;
-		int r = find_copy(t, ix, opts, a, lead_probe, &orig, &story, &jsim);
+		struct copy_found f;
+		int r = find_copy(t, ix, opts, a, lead_probe, &f);
 
 		if (r < 0)
 			goto out;
-		if (r && store_story_get(t, story, &best) == 0) {
+		if (r && store_story_get(t, f.story, &best) == 0) {
 			found = 1;
 			a->story = best.id;
 			a->tier = TIER_COPY;
-			a->copy_of = orig;
-			a->sim = (float)jsim;
-			a->sim_with = orig;
+			a->copy_of = f.orig;
+			a->sim = (float)f.sim;
+			a->sim_with = f.with;
+			a->flags = (a->flags & ~(uint64_t)(STORE_COPY_LEAD | STORE_COPY_SIMHASH)) | f.how;
 			if (story_add(t, &best, a))
 				goto out;
 			goto postings;

@@ -147,7 +147,7 @@ int cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct clust
 
 /*
  * cluster_assign(t, ix, opts, a, lead_probe, alone): put new article ${a}
- * (id, terms, sig, sig_flags, simhash, time, outlet, title set; story 0)
+ * (id, terms, sig, flags, simhash, time, outlet, title set; story 0)
  * into a story, its candidates found through the index ${ix} (index.h):
  * sets a->story, a->tier, a->sim, a->sim_with, a->copy_of, writes the
  * story record and adds the article to ${ix}.  ${lead_probe}: its
@@ -160,8 +160,11 @@ int cluster_assign(struct store_txn *t, struct cluster_index *ix,
                    const struct cluster_opts *opts, struct store_article *a,
                    const uint32_t *lead_probe, int alone);
 
-/* Copy fingerprints: the lead is the first CLUSTER_LEAD_WORDS words. */
+/* Copy fingerprints: the lead is the first CLUSTER_LEAD_WORDS words; a
+ * text whose lead resembles another's this much (or more) is a copy of it
+ * (a teaser and its full article). */
 #define CLUSTER_LEAD_WORDS 60
+#define CLUSTER_LEAD_COPY 0.80
 #define CLUSTER_COPY_MIN_WORDS 12
 
 /*

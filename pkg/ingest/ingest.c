@@ -241,7 +241,7 @@ store_entry(struct work *w, const struct feed_entry *e, const struct prep_entry 
 		memcpy(sig, p->sig, p->nsig * sizeof(*sig));
 	a.sig = sig;
 	a.nsig = p->nsig;
-	a.sig_flags = p->sig_flags;
+	a.flags = p->sig_flags;
 	a.simhash = p->simhash;
 	a.feeds = w->sub->url;
 	a.nfeeds = 1;

@@ -38,7 +38,7 @@ store_band_keys(const struct store_article *a, uint8_t *band, uint64_t *hash, in
 		return 0;
 	if (a->nsig != STORE_SIG_FULL + STORE_SIG_LEAD)
 		return -1;
-	if (a->sig_flags & STORE_SIG_WHOLE)
+	if (a->flags & STORE_SIG_WHOLE)
 		nb = STORE_SIG_FULL / STORE_BAND_ROWS;
 	for (b = 0; b < nb && n < max; b++) {
 		uint64_t h = store_band_hash(a->sig + b * STORE_BAND_ROWS, b);

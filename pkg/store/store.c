@@ -957,7 +957,7 @@ article_decode(const MDB_val *v, uint64_t id, struct store_article *a)
 	a->first_seen = rd_svarint(&r);
 	a->updated = rd_svarint(&r);
 	a->simhash = rd_u64le(&r);
-	a->sig_flags = rd_u64le(&r);
+	a->flags = rd_u64le(&r);
 	a->tier = rd_u8(&r);
 	a->sim = rd_f32(&r);
 	a->sim_with = rd_varint(&r);
@@ -1022,7 +1022,7 @@ store_article_terms(struct store_txn *t, uint64_t id, struct nf_term *out, uint3
 		rd_str(&r);
 	for (i = 0; i < 3; i++) /* published, first_seen, updated */
 		rd_svarint(&r);
-	rd_skip(&r, 8, 2);      /* simhash, sig_flags */
+	rd_skip(&r, 8, 2);      /* simhash, flags */
 	rd_u8(&r);              /* tier */
 	rd_f32(&r);             /* sim */
 	rd_varint(&r);          /* sim_with */
@@ -1089,7 +1089,7 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 	wr_svarint(b, a->first_seen);
 	wr_svarint(b, a->updated);
 	wr_u64le(b, a->simhash);
-	wr_u64le(b, a->sig_flags);
+	wr_u64le(b, a->flags);
 	wr_u8(b, a->tier);
 	wr_f32(b, a->sim);
 	wr_varint(b, a->sim_with);

@@ -55,7 +55,7 @@
  *   article  u8 1, varint story, varint copy_of, mstr feeds, str guid,
  *            str url, str title, str outlet, str summary, svarint published,
  *            svarint first_seen, svarint updated, u64le simhash,
- *            u64le sig_flags, u8 tier, f32 sim, varint sim_with,
+ *            u64le flags, u8 tier, f32 sim, varint sim_with,
  *            varint nterms, nterms x (u64le term, f32 weight),
  *            varint nsig, nsig x u32le signature
  *   story    u8 1, str title, varint rep, svarint first_seen,
@@ -233,7 +233,8 @@ struct store_article {
 	int64_t published;     /* NF_TIME_NONE when the feed gave none */
 	int64_t first_seen, updated;
 	uint64_t simhash;
-	uint64_t sig_flags;    /* STORE_SIG_WHOLE, or 0 (see bands below) */
+	uint64_t flags;        /* STORE_SIG_WHOLE, STORE_COPY_*: 0 in records
+	                        * written before them (once "minhash_key") */
 	uint8_t tier;          /* how it joined its story (enum store_tier) */
 	float sim;             /* the similarity that put it there */
 	uint64_t sim_with;     /* the article or story it was compared with */
@@ -378,15 +379,21 @@ int store_posted_terms(const struct store_article *a, uint64_t *out);
  * signature, then those of the lead.  A band whose values are all
  * MINHASH_EMPTY (UINT32_MAX) has no bucket.
  *
- * STORE_SIG_WHOLE in sig_flags: the text is no longer than its lead, so
+ * STORE_SIG_WHOLE in flags: the text is no longer than its lead, so
  * its lead signature sketches the same words as its full one, and it is
  * filed under its full signature's bands alone (the lead's would be a
  * third more buckets for nothing).  A longer text's lead then finds it
  * through the bands of a sketch of that lead binned as a full signature
  * (cluster_fingerprint()'s lead_probe).  Records written before the flag
- * have 0 there (once "minhash_key", never used): all their bands count.
+ * have 0 there: all their bands count.
  */
 #define STORE_SIG_WHOLE 1
+/* A copy (TIER_COPY) whose text resembles its original's: flags says by
+ * what, for `show --why` -- neither bit: the whole texts' resemblance;
+ * STORE_COPY_LEAD: the leads' (a teaser and its full article);
+ * STORE_COPY_SIMHASH: SimHashes a few bits apart (sim is then 1 - bits/64). */
+#define STORE_COPY_LEAD 2
+#define STORE_COPY_SIMHASH 4
 #define STORE_SIG_FULL 64
 #define STORE_SIG_LEAD 32
 #define STORE_BAND_ROWS 4
@@ -394,7 +401,7 @@ int store_posted_terms(const struct store_article *a, uint64_t *out);
 
 /*
  * store_band_keys(a, band, hash, max): the LSH buckets article ${a} is
- * filed under, from its record (a->sig, a->sig_flags), as the candidate
+ * filed under, from its record (a->sig, a->flags), as the candidate
  * index (cluster/index.h) holds them: up to ${max} pairs into
  * ${band}/${hash}.  Returns how many, or -1 when the signature is not of
  * this build's shape (no buckets then).

@@ -620,7 +620,7 @@ a_text_within_its_lead_is_filed_under_its_full_bands_alone(void **state)
 	assert_non_null(ix);
 	for (i = 0; i < 2; i++)
 		art_std(&x[i], (uint64_t)i, 300 + (uint64_t)i, T0 + 60 * i, NF_TIME_NONE);
-	x[0].a.sig_flags = STORE_SIG_WHOLE;
+	x[0].a.flags = STORE_SIG_WHOLE;
 	t = wtxn(s);
 	assert_int_equal(cluster_index_begin(t, ix, T0 + 3600), 0);
 	for (i = 0; i < 2; i++)

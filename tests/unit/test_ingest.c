@@ -98,7 +98,7 @@ poll_string(const char *url, const char *body, struct ingest_stats *stats, int c
 /* story_of(guid-link): the story of the article with that link. */
 struct find {
 	const char *url;
-	uint64_t story, id, copy_of;
+	uint64_t story, id, copy_of, flags;
 	uint32_t nfeeds;
 	uint8_t tier;
 };
@@ -114,6 +114,7 @@ find_article(const struct store_article *a, void *ctx)
 		f->nfeeds = a->nfeeds;
 		f->tier = a->tier;
 		f->copy_of = a->copy_of;
+		f->flags = a->flags;
 		return 1;
 	}
 	return 0;
@@ -122,7 +123,7 @@ find_article(const struct store_article *a, void *ctx)
 static struct find
 article(const char *url)
 {
-	struct find f = {url, 0, 0, 0, 0, 0};
+	struct find f = {url, 0, 0, 0, 0, 0, 0};
 	struct store_txn *t = store_begin(st, 0, NULL);
 
 	store_article_each(t, find_article, &f);
@@ -256,6 +257,7 @@ second_is_a_copy_of_first(const char *first)
 	snprintf(url, sizeof(url), "https://%s.example/ship", names[!i]);
 	b = article(url);
 	assert_int_equal(b.tier, TIER_COPY);
+	assert_true(b.flags & STORE_COPY_LEAD); /* by their leads */
 	assert_true(b.copy_of == a.id);
 	assert_true(b.story == a.story);
 }
