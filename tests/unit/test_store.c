@@ -666,7 +666,10 @@ a_batch_store_flushes_itself_after_a_commit(void **state)
 		store_feed_init(&f, url);
 		assert_int_equal(store_feed_put(t, &f), 0);
 		assert_int_equal(store_commit(t, NULL, NULL), 0);
-		assert_int_equal(store_sync_pending(s), 1);
+		/* the first commit may be flushed at once; a later one waits
+		 * for the second since the last flush began to pass */
+		if (i > 0)
+			assert_int_equal(store_sync_pending(s), 1);
 		assert_int_equal(store_grow(s, &err), 0);
 		for (waited = 0; store_sync_pending(s) && waited < 10000; waited += 10) {
 			struct timespec ts = {0, 10000000};
