@@ -156,7 +156,7 @@ terms_keep_heaviest_sorted(struct nf_term *v, size_t n, size_t k, struct nf_term
 }
 
 static int
-content_word(const char *w, size_t len)
+content_word(const char *w, size_t len, int lang)
 {
 	size_t i, digits = 0;
 
@@ -166,7 +166,7 @@ content_word(const char *w, size_t len)
 		digits += w[i] >= '0' && w[i] <= '9';
 	if (digits == len && len < 2)
 		return 0;
-	return !norm_is_stopword(w, len);
+	return !norm_is_stopword_in(w, len, lang);
 }
 
 static int
@@ -280,8 +280,10 @@ names_has(const struct cluster_names *names, uint64_t h)
 /*
  * A direct-mapped table of the words met lately, placed by the top bits of
  * the word's hash: an entry is 16 bytes, so that the table (256 KiB) stays
- * in a core's second-level cache.  key: the word's hash with its low two
- * bits replaced by what it is (V_*), 0 for an empty entry; term: its term.
+ * in a core's second-level cache.  key: the word's vocab_key() (its hash,
+ * or for a text in another language than English, its hash mixed with the
+ * language) with its low two bits replaced by what it is (V_*), 0 for an
+ * empty entry; term: its term.
  * A word whose key would be 0 (neither flag, hash bits all 0) is simply
  * never kept.
  */
@@ -330,17 +332,18 @@ vocab_place(struct cluster_vocab *v, uint64_t wh)
 	return &v->e[wh >> 50 & (VOCAB_SLOTS - 1)];
 }
 
-/* word_learn(v, w, len, term): what word ${w} is (V_* flags, 0: not a
- * content word) and, for a content word, its term into *term: its stem's
- * hash (through ${v}'s stemmer; unstemmed when ${v} is NULL). */
+/* word_learn(v, w, len, lang, term): what word ${w} of a text in
+ * language ${lang} (normalise.h) is (V_* flags, 0: not a content word)
+ * and, for a content word, its term into *term: its stem's hash (through
+ * ${v}'s stemmer; unstemmed when ${v} is NULL). */
 static unsigned
-word_learn(struct cluster_vocab *v, const char *w, size_t len, uint64_t *term)
+word_learn(struct cluster_vocab *v, const char *w, size_t len, int lang, uint64_t *term)
 {
 	unsigned flags = 0;
 	const char *s = w;
 	size_t i, n = len;
 
-	if (!content_word(w, len))
+	if (!content_word(w, len, lang))
 		return 0;
 	flags = V_CONTENT;
 	for (i = 0; i < len; i++)
@@ -354,30 +357,46 @@ word_learn(struct cluster_vocab *v, const char *w, size_t len, uint64_t *term)
 	return flags;
 }
 
-/* word_lookup(v, w, len, wh, term): word_learn() for ${w}, whose hash is
- * ${wh}, answered from ${v}'s table when it holds the word. */
+/* vocab_key(wh, lang): what the table knows word hash ${wh} by in a text
+ * of language ${lang}: a stop word of one language is a content word of
+ * another.  English words keep their own hash. */
+static uint64_t
+vocab_key(uint64_t wh, int lang)
+{
+	if (lang == NORM_LANG_EN)
+		return wh;
+	wh ^= (uint64_t)lang * UINT64_C(0x9e3779b97f4a7c15);
+	wh ^= wh >> 31;
+	wh *= UINT64_C(0xbf58476d1ce4e5b9);
+	return wh ^ (wh >> 29);
+}
+
+/* word_lookup(v, w, len, wk, lang, term): word_learn() for ${w}, whose
+ * vocab_key() is ${wk}, answered from ${v}'s table when it holds the
+ * word. */
 static unsigned
-word_lookup(struct cluster_vocab *v, const char *w, size_t len, uint64_t wh, uint64_t *term)
+word_lookup(struct cluster_vocab *v, const char *w, size_t len, uint64_t wk, int lang,
+            uint64_t *term)
 {
 	struct vocab_ent *e;
 	unsigned flags;
 
 	if (v == NULL)
-		return word_learn(NULL, w, len, term);
-	e = vocab_place(v, wh);
-	if (e->key && (e->key ^ wh) <= 3) {
+		return word_learn(NULL, w, len, lang, term);
+	e = vocab_place(v, wk);
+	if (e->key && (e->key ^ wk) <= 3) {
 		*term = e->term;
 		return (unsigned)(e->key & 3);
 	}
-	flags = word_learn(v, w, len, term);
-	e->key = (wh & ~UINT64_C(3)) | flags;
+	flags = word_learn(v, w, len, lang, term);
+	e->key = (wk & ~UINT64_C(3)) | flags;
 	e->term = flags ? *term : 0;
 	return flags;
 }
 
 static int
 terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
-                 const struct cluster_names *names, struct cluster_vocab *v, float w)
+                 const struct cluster_names *names, struct cluster_vocab *v, int lang, float w)
 {
 	size_t i;
 
@@ -386,18 +405,20 @@ terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
 	/* a chunk of words at a time: their places in the vocabulary are
 	 * asked for first, so that the cache misses overlap */
 	for (i = 0; i < tk->n; i += VOCAB_CHUNK) {
-		uint64_t wh[VOCAB_CHUNK];
+		uint64_t wh[VOCAB_CHUNK], wk[VOCAB_CHUNK];
 		size_t j, n = tk->n - i < VOCAB_CHUNK ? tk->n - i : VOCAB_CHUNK;
 
 		for (j = 0; j < n; j++) {
 			/* the word's hash also finds it among the names */
 			wh[j] = simhash_feature(tk->tok[i + j], tk->len[i + j]);
+			wk[j] = vocab_key(wh[j], lang);
 			if (v)
-				__builtin_prefetch(vocab_place(v, wh[j]));
+				__builtin_prefetch(vocab_place(v, wk[j]));
 		}
 		for (j = 0; j < n; j++) {
 			uint64_t term = 0;
-			unsigned flags = word_lookup(v, tk->tok[i + j], tk->len[i + j], wh[j], &term);
+			unsigned flags = word_lookup(v, tk->tok[i + j], tk->len[i + j], wk[j], lang,
+			                             &term);
 			float tw = w;
 
 			if (!(flags & V_CONTENT))
@@ -421,10 +442,11 @@ cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *b
                     struct cluster_terms *out)
 {
 	uint32_t i, j;
+	int lang = norm_lang_guess(title, body);
 
 	memset(out, 0, sizeof(*out));
-	if (terms_add_tokens(out, title, names, v, TITLE_BOOST) ||
-	    terms_add_tokens(out, body, names, v, 1.0f)) {
+	if (terms_add_tokens(out, title, names, v, lang, TITLE_BOOST) ||
+	    terms_add_tokens(out, body, names, v, lang, 1.0f)) {
 		cluster_terms_release(out);
 		return -1;
 	}

@@ -12,9 +12,10 @@
  *            (or a SimHash within a few bits); the copy joins its
  *            original's story and points at it (copy_of).
  *   stories  the same event in other words: a TF-IDF term vector (document
- *            frequencies kept in the store; title terms weighted up; stop
- *            words out).  Candidate stories come from the postings of the
- *            article's rarest terms inside the time window; each candidate
+ *            frequencies kept in the store; title terms weighted up; the
+ *            stop words of the article's language out).  Candidate
+ *            stories come from the postings of the article's rarest terms
+ *            inside the time window; each candidate
  *            is verified by the cosine between the article and the story's
  *            centroid (the sum of its articles' vectors), so a story cannot
  *            chain into a blob through one similar neighbour.
@@ -82,7 +83,8 @@ struct cluster_vocab *cluster_vocab_new(void);
 void cluster_vocab_free(struct cluster_vocab *v);
 
 /* cluster_terms_build(title, body, names, v, out): count the content terms
- * of an article's title and body tokens, stemmed through ${v} (NULL:
+ * of an article's title and body tokens (the stop words of the language
+ * norm_lang_guess() finds in them left out), stemmed through ${v} (NULL:
  * unstemmed); title terms, names (${names}, may be NULL) and numbers count
  * extra. */
 int cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,

@@ -8,6 +8,7 @@
  *   norm_fold           Unicode NFKC + case folding (utf8proc)
  *   norm_tokenise       folded text -> tokens of letters and digits
  *   norm_is_stopword    English stop words
+ *   norm_lang_guess     an article's language, from its stop words
  *   norm_canon_url      canonical URL (curl's URL API)
  *   norm_outlet         registrable domain of a URL (libpsl)
  *
@@ -89,6 +90,32 @@ int norm_tokenise(const char *s, size_t len, struct norm_tokens *t);
 
 /* norm_is_stopword(w, len): 1 for an English stop word (folded form). */
 int norm_is_stopword(const char *w, size_t len);
+
+/*
+ * Languages.  Stop words are told apart from the words that carry a text's
+ * meaning in its own language: "sa", "ng" and "mga" are nearly every
+ * sentence of Tagalog.  A language is a number, English (0) the default,
+ * with the stop words of norm_is_stopword(); the others are those of the
+ * stopwords-iso lists (53 languages; not the ones written without spaces
+ * between words).
+ *
+ * norm_lang_guess(title, body): the language whose stop words are the most
+ * tokens of ${title} and of the first NORM_LANG_TOKENS of ${body} (either
+ * may be NULL), counting words of 2 to 4 characters (of languages with as
+ * many, the one whose words fewer other languages list): another than
+ * English when they are at least 3 and twice as many as English's.
+ * norm_lang_code(lang): its ISO 639-1 code ("en", "tl", ...), static; NULL
+ * for no language.  norm_lang_count(): how many languages there are.
+ * norm_is_stopword_in(w, len, lang): 1 for a stop word of language
+ * ${lang}: an English stop word (norm_is_stopword()), or, for another
+ * language, a word of its list.
+ */
+#define NORM_LANG_EN 0
+#define NORM_LANG_TOKENS 200
+int norm_lang_guess(const struct norm_tokens *title, const struct norm_tokens *body);
+const char *norm_lang_code(int lang);
+int norm_lang_count(void);
+int norm_is_stopword_in(const char *w, size_t len, int lang);
 
 /*
  * norm_canon_url(url, base, out): append the canonical form of ${url},

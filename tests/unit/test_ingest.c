@@ -272,6 +272,56 @@ a_teaser_is_a_copy_of_its_full_article_in_either_order(void **state)
 	second_is_a_copy_of_first("teaser");
 }
 
+/* Four unrelated reports of one day in Tagalog.
+ * Source: gesab001/headlines @ 76e0b4195fea3f9612feab8cc44a1a94b1c6eee2,
+ * gmanews.xml (flattened); publishers' copyright: use for development and
+ * tests; commit only small excerpts into the project's tests/data, with
+ * this provenance line.  (Dates moved to the tests' day.) */
+static const char feed_tl[] = RSS(
+	ITEM("g1", "https://www.gmanetwork.com/news/ulatfilipino/735010/",
+	     "Senior citizen na pumila sa relief goods, hinimatay at pumanaw kinalaunan",
+	     "Isang 62-anyos na lalaki ang binawian ng buhay matapos siyang himatayin habang "
+	     "nakapila sa namamahagi ng relief goods sa Nabua, Camarines Sur.",
+	     "Thu, 28 May 2020 13:38:20 GMT")
+	ITEM("g2", "https://www.gmanetwork.com/news/ulatfilipino/735004/",
+	     "Lalaki, patay sa pamamaril ng riding-in-tandem sa Caloocan",
+	     "Patay ang isang lalaki na nakaupo lang sa kaniyang motorsiklo sa gilid ng kalsada "
+	     "matapos siyang barilin sa ulo ng riding-in-tandem sa Caloocan City.",
+	     "Thu, 28 May 2020 13:43:56 GMT")
+	ITEM("g3", "https://www.gmanetwork.com/news/ulatfilipino/735069/",
+	     "Daan-daang kinatay na manok, nagkalat sa Kennon Rd. matapos madisgrasya ang isang truck",
+	     "Daan-daang kinatay na manok ang nagkalat sa kalsada sa Baguio City matapos "
+	     "madisgrasya ang truck na may karga ng mga ito, ayon sa ulat ng Unang Balita nitong "
+	     "Miyerkoles.",
+	     "Fri, 29 May 2020 01:54:51 GMT")
+	ITEM("g4", "https://www.gmanetwork.com/news/ulatfilipino/735351/",
+	     "2 alagang pusa sa New York, nagpositibo sa COVID-19",
+	     "Dalawang pusa sa New York ang unang kaso ng mga alaga sa Amerika na nagpositibo sa "
+	     "coronavirus disease 2019 (COVID-19), ayon sa U.S. Centers for Disease Control and "
+	     "Prevention (CDC). Ang tanong, maipasa kaya nila sa tao ang virus?",
+	     "Fri, 29 May 2020 02:34:17 GMT"));
+
+/* The words that make every sentence of a language ("sa", "ng", "ang")
+ * are no evidence of one event: they are that language's stop words. */
+static void
+unrelated_articles_in_another_language_are_separate_stories(void **state)
+{
+	static const char *const url[] = {
+		"https://www.gmanetwork.com/news/ulatfilipino/735010/",
+		"https://www.gmanetwork.com/news/ulatfilipino/735004/",
+		"https://www.gmanetwork.com/news/ulatfilipino/735069/",
+		"https://www.gmanetwork.com/news/ulatfilipino/735351/",
+	};
+	struct ingest_stats s;
+	size_t i, j;
+
+	poll_string("https://gma.example/rss", feed_tl, &s, 1);
+	assert_int_equal(s.added, 4);
+	for (i = 0; i < 4; i++)
+		for (j = i + 1; j < 4; j++)
+			assert_int_not_equal(article(url[i]).story, article(url[j]).story);
+}
+
 static void
 a_failed_fetch_is_recorded_and_keeps_what_was_stored(void **state)
 {
@@ -499,6 +549,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(articles_outside_the_window_start_new_stories, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(a_teaser_is_a_copy_of_its_full_article_in_either_order,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(unrelated_articles_in_another_language_are_separate_stories,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(a_failed_fetch_is_recorded_and_keeps_what_was_stored,
 		                                setup, teardown),

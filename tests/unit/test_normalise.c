@@ -471,6 +471,86 @@ stopwords_cover_english_function_words_and_news_filler(void **state)
 	assert_false(norm_is_stopword("The", 3));
 }
 
+/* ---- languages -------------------------------------------------------- */
+
+/* lang_of(title, body): the code of the language guessed for a text. */
+static const char *
+lang_of(const char *title, const char *body)
+{
+	struct norm_tokens a, b;
+	struct buf f;
+	const char *code;
+
+	norm_tokens_init(&a);
+	norm_tokens_init(&b);
+	buf_init(&f, 0);
+	assert_int_equal(norm_fold(title, strlen(title), &f), 0);
+	assert_int_equal(norm_tokenise(f.data, f.len, &a), 0);
+	buf_reset(&f);
+	assert_int_equal(norm_fold(body, strlen(body), &f), 0);
+	assert_int_equal(norm_tokenise(f.data ? f.data : "", f.len, &b), 0);
+	code = norm_lang_code(norm_lang_guess(&a, &b));
+	buf_release(&f);
+	norm_tokens_release(&a);
+	norm_tokens_release(&b);
+	return code;
+}
+
+static void
+a_text_is_guessed_in_the_language_of_its_stop_words(void **state)
+{
+	/* Tagalog, Spanish, German, Indonesian: what an English list of stop
+	 * words would take for content */
+	assert_string_equal(lang_of("Lalaki, patay sa pamamaril ng riding-in-tandem sa Caloocan",
+	                            "Patay ang isang lalaki na nakaupo lang sa kaniyang "
+	                            "motorsiklo sa gilid ng kalsada matapos siyang barilin."),
+	                    "tl");
+	assert_string_equal(lang_of("El Gobierno aprueba el presupuesto",
+	                            "El consejo de ministros aprobó este martes el proyecto de "
+	                            "ley de presupuestos para el año que viene, con una subida "
+	                            "de las pensiones."),
+	                    "es");
+	assert_string_equal(lang_of("Bundestag beschließt neues Gesetz",
+	                            "Der Bundestag hat am Donnerstag ein Gesetz beschlossen, "
+	                            "das die Rechte der Mieter stärken soll, und die Opposition "
+	                            "kritisiert es."),
+	                    "de");
+	/* English, also where a few of its words are another language's
+	 * stop words ("on", "april", "die", "door"), or a name is on one of
+	 * the comprehensive lists ("india", "china", "global") */
+	assert_string_equal(lang_of("Bondi beach reopens on Tuesday, April 28, 2020", ""), "en");
+	assert_string_equal(lang_of("After 8 workers die of COVID-19, officials want the plant shut",
+	                            "Police went door to door."),
+	                    "en");
+	assert_string_equal(lang_of("Satellite images show buildup at India-China border",
+	                            "India-China tensions are spilling over into global "
+	                            "business."),
+	                    "en");
+	assert_string_equal(lang_of("TV ratings rise on G.O.P.'s second night", ""), "en");
+	assert_string_equal(lang_of("", ""), "en");
+	assert_string_equal(norm_lang_code(NORM_LANG_EN), "en");
+	assert_null(norm_lang_code(-1));
+	assert_null(norm_lang_code(norm_lang_count()));
+}
+
+static void
+stop_words_are_those_of_the_language_and_english(void **state)
+{
+	int tl = -1, i;
+
+	for (i = 0; i < norm_lang_count(); i++)
+		if (strcmp(norm_lang_code(i), "tl") == 0)
+			tl = i;
+	assert_true(tl > NORM_LANG_EN);
+	assert_true(norm_is_stopword_in("ng", 2, tl));
+	assert_true(norm_is_stopword_in("mga", 3, tl));
+	assert_true(norm_is_stopword_in("the", 3, tl)); /* English's too */
+	assert_false(norm_is_stopword_in("ng", 2, NORM_LANG_EN));
+	assert_false(norm_is_stopword_in("lalaki", 6, tl));
+	assert_true(norm_is_stopword_in("the", 3, NORM_LANG_EN));
+	assert_false(norm_is_stopword_in("ng", 2, norm_lang_count())); /* no language */
+}
+
 /* ---- canonical URLs --------------------------------------------------- */
 
 static void
@@ -672,6 +752,8 @@ main(void)
 		cmocka_unit_test(tokenise_makes_each_cjk_ideograph_a_token),
 		cmocka_unit_test(tokenise_appends_and_keeps_earlier_tokens_valid),
 		cmocka_unit_test(stopwords_cover_english_function_words_and_news_filler),
+		cmocka_unit_test(a_text_is_guessed_in_the_language_of_its_stop_words),
+		cmocka_unit_test(stop_words_are_those_of_the_language_and_english),
 		cmocka_unit_test(canon_url_removes_tracking_and_keeps_other_parameters),
 		cmocka_unit_test(canon_url_lowercases_host_drops_port_and_fragment),
 		cmocka_unit_test(canon_url_resolves_relative_against_base),
