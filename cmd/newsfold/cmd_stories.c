@@ -362,10 +362,29 @@ copy_by(const struct store_article *a)
 	return a->flags & STORE_COPY_LEAD ? "lead" : a->flags & STORE_COPY_SIMHASH ? "simhash" : "text";
 }
 
+/* joins_from(cfg, first_seen, a): the similarity story-tier article ${a}
+ * needed to join a story whose first article is of ${first_seen}: the
+ * threshold, raised past a window from that article
+ * (cluster_age_factor()); its age into *age. */
+static double
+joins_from(const struct nf_config *cfg, int64_t first_seen, const struct store_article *a,
+           int64_t *age)
+{
+	struct cluster_opts o;
+	int64_t at = store_article_time(a);
+
+	cluster_opts_init(&o);
+	o.window = cfg->window;
+	o.story_threshold = cfg->story_threshold;
+	*age = at > first_seen ? at - first_seen : first_seen - at;
+	return o.story_threshold / cluster_age_factor(&o, *age);
+}
+
 /* The articles of a story being shown. */
 struct shown {
 	struct store_txn *t;
 	const struct nf_config *cfg;
+	int64_t first_seen; /* the story's */
 	struct store_article *a;
 	uint32_t n;
 	uint8_t *done;
@@ -399,10 +418,17 @@ why_line(const struct shown *w, const struct store_article *a, const char *pad)
 		}
 		break;
 	}
-	case TIER_STORY:
+	case TIER_STORY: {
+		int64_t age;
+		double from = joins_from(w->cfg, w->first_seen, a, &age);
+
 		printf("close to the story's other articles (similarity %.2f to its centroid; "
-		       "joins from %.2f)\n", a->sim, w->cfg->story_threshold);
+		       "joins from %.2f", a->sim, from);
+		if (age > w->cfg->window)
+			printf(", %.1f days from the story's first article", (double)age / 86400);
+		printf(")\n");
 		break;
+	}
 	default:
 		printf("its feed is not clustered (cluster = no): it stands alone\n");
 	}
@@ -469,6 +495,7 @@ show_text(struct store_txn *t, const struct nf_config *cfg, const struct store_s
 	memset(&w, 0, sizeof(w));
 	w.t = t;
 	w.cfg = cfg;
+	w.first_seen = s->first_seen;
 	w.why = why;
 	if ((w.a = calloc(s->narticles + 1, sizeof(*w.a))) == NULL ||
 	    (w.done = calloc(s->narticles + 1, 1)) == NULL) {
@@ -572,6 +599,14 @@ cmd_show(int argc, char **argv, struct cmd_ctx *c)
 				if (a.tier == TIER_COPY)
 					json_object_set_new(json_array_get(arts, i), "copy_by",
 					                    json_string(copy_by(&a)));
+				if (a.tier == TIER_STORY) {
+					int64_t age;
+					double from = joins_from(&c->cfg, s.first_seen, &a, &age);
+
+					json_object_set_new(json_array_get(arts, i), "joins_from",
+					                    json_real((double)(int)(from * 1000 + 0.5) /
+					                              1000));
+				}
 				store_article_release(&a);
 			}
 		}

@@ -1671,6 +1671,14 @@ out:
 
 /* ---- assignment ------------------------------------------------------- */
 
+double
+cluster_age_factor(const struct cluster_opts *o, int64_t age)
+{
+	if (age <= o->window || o->window <= 0)
+		return 1;
+	return (double)o->window / (double)age;
+}
+
 int
 cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct cluster_opts *opts,
                struct store_article *a, const uint32_t *lead_probe, int alone)
@@ -1679,7 +1687,7 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	struct store_story best = {0};
 	struct nf_term *probe_terms = NULL;
 	int64_t at = store_article_time(a);
-	double best_sim = -1;
+	double best_sim = -1, best_score = -1;
 	uint64_t best_id = 0;
 	uint32_t i, nprobe;
 	int rc = -1, found = 0;
@@ -1745,9 +1753,10 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 	 * the best story is read whole once */
 	for (i = 0; i < p->n; i++) {
 		struct store_terms_view c;
-		double sim, cn, top;
+		double sim, cn, top, score;
+		int64_t first, age;
 
-		if (store_story_centroid(t, p->v[i].story, &c))
+		if (store_story_centroid(t, p->v[i].story, &c, &first))
 			continue;
 		sim = dot_evidence(a->terms, a->nterms, &c, &top, &cn);
 		sim = cn > 0 ? sim / cn : 0;
@@ -1755,12 +1764,17 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 		 * hold without its strongest term too */
 		if (cn > 0 && sim - top / cn < opts->story_threshold * EVIDENCE_REST)
 			sim = sim - top / cn;
-		if (sim > best_sim) {
+		/* an event's coverage is bounded in time: past a window from
+		 * the story's first article, it takes more to join it */
+		age = at > first ? at - first : first - at;
+		score = sim * cluster_age_factor(opts, age);
+		if (score > best_score) {
+			best_score = score;
 			best_sim = sim;
 			best_id = p->v[i].story;
 		}
 	}
-	if (best_id && best_sim >= opts->story_threshold &&
+	if (best_id && best_score >= opts->story_threshold &&
 	    store_story_get(t, best_id, &best) == 0) {
 		found = 1;
 		a->story = best.id;

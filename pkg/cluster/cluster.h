@@ -18,7 +18,12 @@
  *            inside the time window; each candidate
  *            is verified by the cosine between the article and the story's
  *            centroid (the sum of its articles' vectors), so a story cannot
- *            chain into a blob through one similar neighbour.
+ *            chain into a blob through one similar neighbour.  An event's
+ *            coverage is bounded in time: an article further than a window
+ *            from a story's first article needs a similarity higher by the
+ *            ratio (cluster_age_factor()), so that a topic covered day
+ *            after day (a daily count of cases) does not grow into one
+ *            story of months.
  *
  * The LSH buckets and the postings are the candidate index, held in
  * memory (index.h); the stories, centroids and document frequencies are
@@ -35,13 +40,20 @@
 #define CLUSTER_CENTROID_TERMS 256 /* terms kept per story centroid */
 
 struct cluster_opts {
-	int64_t window;         /* seconds either side of an article's time */
-	double story_threshold; /* cosine to the centroid to join a story */
+	int64_t window;         /* seconds either side of an article's time;
+	                         * how long a story is joined freely */
+	double story_threshold; /* cosine to the centroid to join a story
+	                         * (times cluster_age_factor()) */
 	double copy_threshold;  /* MinHash resemblance of texts to mark a copy */
 	int copy_bits;          /* SimHash distance at most this: a copy */
 };
 
 void cluster_opts_init(struct cluster_opts *o);
+
+/* cluster_age_factor(o, age): what a similarity to a story counts for
+ * when the article is ${age} seconds away from the story's first article:
+ * 1 within o->window, else window / age (half at two windows). */
+double cluster_age_factor(const struct cluster_opts *o, int64_t age);
 
 /*
  * struct cluster_terms: the raw term counts of one article (tf, title terms
@@ -151,7 +163,8 @@ int cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct clust
  * cluster_assign(t, ix, opts, a, lead_probe, alone): put new article ${a}
  * (id, terms, sig, flags, simhash, time, outlet, title set; story 0)
  * into a story, its candidates found through the index ${ix} (index.h):
- * sets a->story, a->tier, a->sim, a->sim_with, a->copy_of, writes the
+ * sets a->story, a->tier, a->sim (for TIER_STORY the similarity to the
+ * centroid, before cluster_age_factor()), a->sim_with, a->copy_of, writes the
  * story record and adds the article to ${ix}.  ${lead_probe}: its
  * cluster_fingerprint() lead_probe, or NULL when it has none.  ${alone}:
  * the feed opted out of clustering; the article gets a story of its own.

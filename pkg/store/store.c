@@ -1344,8 +1344,10 @@ store_story_get_head(struct store_txn *t, uint64_t id, struct store_story *out)
 }
 
 int
-store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *out)
+store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *out,
+                     int64_t *first_seen)
 {
+	int64_t fs;
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v;
 	struct rd r;
@@ -1363,7 +1365,7 @@ store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *
 		goto bad;
 	rd_str(&r);     /* title */
 	rd_varint(&r);  /* rep */
-	rd_svarint(&r); /* first_seen */
+	fs = rd_svarint(&r);
 	rd_svarint(&r); /* last_seen */
 	rd_u8(&r);      /* read */
 	rd_varint(&r);  /* read_outlets */
@@ -1378,6 +1380,8 @@ store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *
 		goto bad;
 	out->p = r.p;
 	out->n = nc;
+	if (first_seen)
+		*first_seen = fs;
 	return 0;
 bad:
 	nf_log(NF_LOG_ERR, "store: story %llu: corrupt record", (unsigned long long)id);

@@ -314,7 +314,8 @@ struct store_terms_view {
 	const unsigned char *p;
 	uint32_t n;
 };
-int store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *out);
+int store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *out,
+                         int64_t *first_seen);
 
 static inline uint64_t
 store_terms_view_h(const struct store_terms_view *v, uint32_t i)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <libxml/parser.h>
@@ -200,6 +201,57 @@ articles_outside_the_window_start_new_stories(void **state)
 	poll_string("https://late.example/rss", late, &s, 1);
 	assert_int_not_equal(article("https://example.net/c1").story,
 	                     article("https://edition.cnn.com/b1").story);
+}
+
+/* A daily count of cases, every other day for ten days: each report is
+ * close to the last ones, and without a bound a story of the count would
+ * gather them all.  Past a window (72 h) from a story's first article an
+ * article needs a similarity higher by the ratio, so the reports of the
+ * second week start a story of their own. */
+static void
+a_topic_covered_day_after_day_is_not_one_story_of_weeks(void **state)
+{
+	static const char *const text[] = {
+		"New Zealand has recorded three new cases of Covid-19, the Ministry of Health said, "
+		"as director-general Ashley Bloomfield urged people to keep their distance.",
+		"Two new cases of Covid-19 were recorded in New Zealand, the Ministry of Health "
+		"said on Monday; Ashley Bloomfield said testing would widen this week.",
+		"The Ministry of Health reported one new Covid-19 case in New Zealand, linked to "
+		"a rest home cluster in Auckland, and Ashley Bloomfield praised the testing.",
+		"No new cases of Covid-19 in New Zealand today, the Ministry of Health said, and "
+		"Ashley Bloomfield told a briefing that most patients had recovered.",
+		"New Zealand recorded no new Covid-19 cases for a third day, according to the "
+		"Ministry of Health; Ashley Bloomfield said the border rules would stay.",
+		"One new case of Covid-19, a returning traveller in quarantine, was reported in "
+		"New Zealand by the Ministry of Health; Ashley Bloomfield urged patience.",
+	};
+	static const char *const title[] = {
+		"Three new Covid-19 cases in New Zealand", "Covid-19: two new cases recorded",
+		"One new case, linked to Auckland rest home", "No new cases of Covid-19 today",
+		"Third day without a new case", "New case is a returning traveller",
+	};
+	char url[64], date[64], body[1024];
+	struct ingest_stats s;
+	size_t i;
+
+	for (i = 0; i < NF_ARRAY_LEN(text); i++) {
+		time_t at = (time_t)(1590710400 + i * 2 * 86400); /* every other day */
+		struct tm tm;
+
+		gmtime_r(&at, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y 08:00:00 GMT", &tm);
+		snprintf(url, sizeof(url), "https://rnz.example/covid-%zu", i);
+		snprintf(body, sizeof(body),
+		         RSS(ITEM("%s", "%s", "%s", "%s", "%s")), url, url, title[i], text[i], date);
+		nf_now_set((int64_t)at + 9 * 3600);
+		poll_string("https://rnz.example/rss", body, &s, 1);
+		assert_int_equal(s.added, 1);
+	}
+	assert_int_equal(article("https://rnz.example/covid-1").tier, TIER_STORY);
+	assert_int_equal(article("https://rnz.example/covid-1").story,
+	                 article("https://rnz.example/covid-0").story);
+	assert_int_not_equal(article("https://rnz.example/covid-5").story,
+	                     article("https://rnz.example/covid-0").story);
 }
 
 /* A full article of 180 words and its teaser (its first 60 words): the
@@ -548,6 +600,8 @@ main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(articles_outside_the_window_start_new_stories, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(a_topic_covered_day_after_day_is_not_one_story_of_weeks,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(a_teaser_is_a_copy_of_its_full_article_in_either_order,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(unrelated_articles_in_another_language_are_separate_stories,

@@ -175,13 +175,13 @@ articles_and_stories_round_trip(void **state)
 	{
 		struct store_terms_view c = {NULL, 0};
 
-		assert_int_equal(store_story_centroid(t, 7, &c), 0);
+		assert_int_equal(store_story_centroid(t, 7, &c, NULL), 0);
 		assert_int_equal(c.n, 2);
 		assert_int_equal(store_terms_view_h(&c, 0), terms[0].h);
 		assert_float_equal(store_terms_view_w(&c, 0), terms[0].w, 1e-6);
 		assert_int_equal(store_terms_view_h(&c, 1), 22);
 		assert_float_equal(store_terms_view_w(&c, 1), 0.8f, 1e-6);
-		assert_int_equal(store_story_centroid(t, 8, &c), 1);
+		assert_int_equal(store_story_centroid(t, 8, &c, NULL), 1);
 	}
 	/* an article's terms alone, likewise (the fields before them are
 	 * skipped, not decoded) */
