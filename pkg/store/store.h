@@ -303,12 +303,13 @@ int store_story_get(struct store_txn *t, uint64_t id, struct store_story *out);
  * centroid (ncentroid 0), for readers that list stories. */
 int store_story_get_head(struct store_txn *t, uint64_t id, struct store_story *out);
 /*
- * store_story_centroid(t, id, out): story ${id}'s centroid alone, as it
- * lies in the record: out->n terms from out->p, each 12 bytes (u64le term,
- * f32le weight), in ascending term order; read them with
+ * store_story_centroid(t, id, out, first_seen): story ${id}'s centroid
+ * alone, as it lies in the record: out->n terms from out->p, each 12 bytes
+ * (u64le term, f32le weight), in ascending term order; read them with
  * store_terms_view_h() and _w().  Nothing is copied or decoded: quicker
  * than a whole read.  out->p points into ${t}'s view of the database,
- * valid until ${t} next writes or ends.  0; 1 absent; -1 corrupt or error.
+ * valid until ${t} next writes or ends.  The story's first_seen into
+ * *first_seen unless it is NULL.  0; 1 absent; -1 corrupt or error.
  */
 struct store_terms_view {
 	const unsigned char *p;

@@ -174,8 +174,10 @@ articles_and_stories_round_trip(void **state)
 	/* the centroid alone, read where the record holds it */
 	{
 		struct store_terms_view c = {NULL, 0};
+		int64_t first = 0;
 
-		assert_int_equal(store_story_centroid(t, 7, &c, NULL), 0);
+		assert_int_equal(store_story_centroid(t, 7, &c, &first), 0);
+		assert_true(first == 1700000000); /* and the story's first article's time */
 		assert_int_equal(c.n, 2);
 		assert_int_equal(store_terms_view_h(&c, 0), terms[0].h);
 		assert_float_equal(store_terms_view_w(&c, 0), terms[0].w, 1e-6);
