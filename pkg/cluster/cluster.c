@@ -297,7 +297,7 @@ struct vocab_ent {
 };
 
 struct cluster_vocab {
-	struct norm_stemmer *st;
+	struct norm_stemmer *st[64]; /* by language (normalise.h), made when first met */
 	struct vocab_ent e[VOCAB_SLOTS];
 };
 
@@ -308,19 +308,39 @@ cluster_vocab_new(void)
 
 	if (v == NULL)
 		return NULL;
-	if ((v->st = norm_stemmer_new()) == NULL) {
+	if ((v->st[NORM_LANG_EN] = norm_stemmer_new()) == NULL) {
 		free(v);
 		return NULL;
 	}
 	return v;
 }
 
+/* vocab_stemmer(v, lang, st): ${v}'s stemmer of language ${lang} into
+ * *st, made when first asked for; for a language Snowball does not stem,
+ * English's, which stems plain ASCII words alone: the English words of a
+ * text that mixes them in (Tagalog news does) are stemmed as in English
+ * text.  -1 when out of memory. */
+static int
+vocab_stemmer(struct cluster_vocab *v, int lang, struct norm_stemmer **st)
+{
+	*st = v->st[NORM_LANG_EN];
+	if (lang < 0 || lang >= 64 || !norm_lang_stems(lang))
+		return 0;
+	if (v->st[lang] == NULL && (v->st[lang] = norm_stemmer_new_lang(lang)) == NULL)
+		return -1;
+	*st = v->st[lang];
+	return 0;
+}
+
 void
 cluster_vocab_free(struct cluster_vocab *v)
 {
+	size_t i;
+
 	if (v == NULL)
 		return;
-	norm_stemmer_free(v->st);
+	for (i = 0; i < NF_ARRAY_LEN(v->st); i++)
+		norm_stemmer_free(v->st[i]);
 	free(v);
 }
 
@@ -332,12 +352,12 @@ vocab_place(struct cluster_vocab *v, uint64_t wh)
 	return &v->e[wh >> 50 & (VOCAB_SLOTS - 1)];
 }
 
-/* word_learn(v, w, len, lang, term): what word ${w} of a text in
+/* word_learn(st, w, len, lang, term): what word ${w} of a text in
  * language ${lang} (normalise.h) is (V_* flags, 0: not a content word)
  * and, for a content word, its term into *term: its stem's hash (through
- * ${v}'s stemmer; unstemmed when ${v} is NULL). */
+ * ${st}, that language's stemmer; unstemmed when ${st} is NULL). */
 static unsigned
-word_learn(struct cluster_vocab *v, const char *w, size_t len, int lang, uint64_t *term)
+word_learn(struct norm_stemmer *st, const char *w, size_t len, int lang, uint64_t *term)
 {
 	unsigned flags = 0;
 	const char *s = w;
@@ -351,8 +371,8 @@ word_learn(struct cluster_vocab *v, const char *w, size_t len, int lang, uint64_
 			flags |= V_DIGIT;
 			break;
 		}
-	if (v)
-		s = norm_stem(v->st, w, len, &n);
+	if (st)
+		s = norm_stem(st, w, len, &n);
 	*term = simhash_feature(s, n);
 	return flags;
 }
@@ -371,12 +391,12 @@ vocab_key(uint64_t wh, int lang)
 	return wh ^ (wh >> 29);
 }
 
-/* word_lookup(v, w, len, wk, lang, term): word_learn() for ${w}, whose
- * vocab_key() is ${wk}, answered from ${v}'s table when it holds the
- * word. */
+/* word_lookup(v, st, w, len, wk, lang, term): word_learn() for ${w},
+ * whose vocab_key() is ${wk}, answered from ${v}'s table when it holds the
+ * word (${st}: ${v}'s stemmer of ${lang}). */
 static unsigned
-word_lookup(struct cluster_vocab *v, const char *w, size_t len, uint64_t wk, int lang,
-            uint64_t *term)
+word_lookup(struct cluster_vocab *v, struct norm_stemmer *st, const char *w, size_t len,
+            uint64_t wk, int lang, uint64_t *term)
 {
 	struct vocab_ent *e;
 	unsigned flags;
@@ -388,7 +408,7 @@ word_lookup(struct cluster_vocab *v, const char *w, size_t len, uint64_t wk, int
 		*term = e->term;
 		return (unsigned)(e->key & 3);
 	}
-	flags = word_learn(v, w, len, lang, term);
+	flags = word_learn(st, w, len, lang, term);
 	e->key = (wk & ~UINT64_C(3)) | flags;
 	e->term = flags ? *term : 0;
 	return flags;
@@ -398,10 +418,13 @@ static int
 terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
                  const struct cluster_names *names, struct cluster_vocab *v, int lang, float w)
 {
+	struct norm_stemmer *st = NULL;
 	size_t i;
 
 	if (tk == NULL)
 		return 0;
+	if (v && vocab_stemmer(v, lang, &st))
+		return -1;
 	/* a chunk of words at a time: their places in the vocabulary are
 	 * asked for first, so that the cache misses overlap */
 	for (i = 0; i < tk->n; i += VOCAB_CHUNK) {
@@ -417,8 +440,8 @@ terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
 		}
 		for (j = 0; j < n; j++) {
 			uint64_t term = 0;
-			unsigned flags = word_lookup(v, tk->tok[i + j], tk->len[i + j], wk[j], lang,
-			                             &term);
+			unsigned flags = word_lookup(v, st, tk->tok[i + j], tk->len[i + j], wk[j],
+			                             lang, &term);
 			float tw = w;
 
 			if (!(flags & V_CONTENT))

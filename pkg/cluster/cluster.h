@@ -85,9 +85,10 @@ void cluster_names_release(struct cluster_names *n);
  * met lately -- whether each is a content word, whether it has a digit,
  * and its term (the hash of its stem) -- so that the frequent ones are not
  * looked up, stemmed and hashed again.  A word is known by its hash (62
- * of the 64 bits), as a term is by its own.  One thread at a time uses
- * one.
- * cluster_vocab_new(): with its own stemmer; NULL when out of memory.
+ * of the 64 bits) and the language of its text, as a term is by its own.
+ * One thread at a time uses one.
+ * cluster_vocab_new(): with its own stemmers (English's made at once, the
+ * others' when their language is first met); NULL when out of memory.
  * The caller frees it with cluster_vocab_free().
  */
 struct cluster_vocab;
@@ -96,9 +97,10 @@ void cluster_vocab_free(struct cluster_vocab *v);
 
 /* cluster_terms_build(title, body, names, v, out): count the content terms
  * of an article's title and body tokens (the stop words of the language
- * norm_lang_guess() finds in them left out), stemmed through ${v} (NULL:
- * unstemmed); title terms, names (${names}, may be NULL) and numbers count
- * extra. */
+ * norm_lang_guess() finds in them left out), stemmed through ${v}'s
+ * stemmer of that language (English's for a language Snowball does not
+ * stem; NULL: unstemmed); title terms, names (${names}, may be NULL) and
+ * numbers count extra. */
 int cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
                         const struct cluster_names *names, struct cluster_vocab *v,
                         struct cluster_terms *out);

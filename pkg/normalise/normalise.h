@@ -152,14 +152,22 @@ void norm_thread_cleanup(void);
 void norm_global_cleanup(void);
 
 /*
- * Stemming (Snowball's English stemmer, libstemmer): "protesters" and
- * "protests" -> "protest".  A stemmer is not shared between threads.
- * norm_stemmer_new(): a new stemmer (caller frees with norm_stemmer_free),
- * or NULL when out of memory.  norm_stem(st, w, len, outlen): the stem of
- * folded word ${w}; borrowed, valid until the next call on ${st}.  Words
- * that are not plain lower-case ASCII letters are returned unchanged.
+ * Stemming (Snowball's stemmers, libstemmer): "protesters" and "protests"
+ * -> "protest", "elecciones" and "elección" -> "eleccion".  A stemmer is
+ * not shared between threads.
+ * norm_lang_stems(lang): 1 when Snowball stems language ${lang} (24 of
+ * norm_lang_count(), English among them; not Tagalog), else 0.
+ * norm_stemmer_new_lang(lang): a new stemmer of language ${lang}, or NULL
+ * when out of memory or when the language has none (norm_lang_stems());
+ * norm_stemmer_new(): English's.  The caller frees either with
+ * norm_stemmer_free().  norm_stem(st, w, len, outlen): the stem of folded
+ * word ${w}; borrowed, valid until the next call on ${st}.  Words of fewer
+ * than 4 bytes, or with a digit, are returned unchanged, and so, by the
+ * English stemmer, are words that are not plain lower-case ASCII letters.
  */
 struct norm_stemmer;
+int norm_lang_stems(int lang);
+struct norm_stemmer *norm_stemmer_new_lang(int lang);
 struct norm_stemmer *norm_stemmer_new(void);
 void norm_stemmer_free(struct norm_stemmer *st);
 const char *norm_stem(struct norm_stemmer *st, const char *w, size_t len, size_t *outlen);

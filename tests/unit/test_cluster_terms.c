@@ -76,6 +76,71 @@ words_of_one_stem_are_one_term(void **state)
 	cluster_vocab_free(v);
 }
 
+/* lang_index(code): the language of that ISO 639-1 code */
+static int
+lang_index(const char *code)
+{
+	int i;
+
+	for (i = 0; i < norm_lang_count(); i++)
+		if (strcmp(norm_lang_code(i), code) == 0)
+			return i;
+	fail_msg("no language %s", code);
+	return -1;
+}
+
+/* stem_in(lang, word): ${word}'s stem in language ${lang}, as a term */
+static const char *
+stem_in(int lang, const char *word, char *out, size_t room)
+{
+	struct norm_stemmer *st = norm_stemmer_new_lang(lang);
+	const char *s;
+	size_t n;
+
+	assert_non_null(st);
+	s = norm_stem(st, word, strlen(word), &n);
+	assert_true(n < room);
+	memcpy(out, s, n);
+	out[n] = 0;
+	norm_stemmer_free(st);
+	return out;
+}
+
+/* A text in another language is stemmed in that language ("votación"
+ * and "votaciones" are one Spanish stem; English's stemmer leaves a word
+ * with an accent alone); a language Snowball has no stemmer for, through
+ * English's, which stems the English words mixed in ("relief goods"). */
+static void
+words_of_one_stem_are_one_term_in_their_own_language(void **state)
+{
+	struct cluster_vocab *v = cluster_vocab_new();
+	struct norm_tokens body;
+	struct cluster_terms ts;
+	char stem[64], other[64];
+	int es = lang_index("es");
+
+	assert_non_null(v);
+	assert_string_equal(stem_in(es, "votación", stem, sizeof(stem)),
+	                    stem_in(es, "votaciones", other, sizeof(other)));
+	tokens("las votaciones y la votación de las elecciones en el congreso", &body);
+	assert_int_equal(cluster_terms_build(NULL, &body, NULL, v, &ts), 0);
+	assert_float_equal(weight_of(&ts, stem_in(es, "votación", stem, sizeof(stem))), 2, 1e-6);
+	assert_float_equal(weight_of(&ts, "las"), -1, 0); /* a Spanish stop word */
+	cluster_terms_release(&ts);
+	norm_tokens_release(&body);
+
+	assert_false(norm_lang_stems(lang_index("tl")));
+	assert_null(norm_stemmer_new_lang(lang_index("tl")));
+	tokens("nakapila ang lalaki sa namamahagi ng mga relief goods sa nabua", &body);
+	assert_int_equal(cluster_terms_build(NULL, &body, NULL, v, &ts), 0);
+	assert_float_equal(weight_of(&ts, "nakapila"), 1, 1e-6);
+	assert_float_equal(weight_of(&ts, "good"), 1, 1e-6); /* English's stem */
+	assert_float_equal(weight_of(&ts, "mga"), -1, 0);    /* a Tagalog stop word */
+	cluster_terms_release(&ts);
+	norm_tokens_release(&body);
+	cluster_vocab_free(v);
+}
+
 /* word_of(i, out): a word of letters alone, its own for each ${i} */
 static void
 word_of(int i, char out[16])
@@ -184,6 +249,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_term_is_counted_once_with_title_terms_and_numbers_counted_extra),
 		cmocka_unit_test(words_of_one_stem_are_one_term),
+		cmocka_unit_test(words_of_one_stem_are_one_term_in_their_own_language),
 		cmocka_unit_test(known_words_count_as_when_first_met),
 		cmocka_unit_test(a_long_article_is_counted_whole),
 	};
