@@ -1237,6 +1237,18 @@ struct copy_found {
 	double sim;
 };
 
+/* own_boilerplate(a, o): whether ${o} is of a's outlet under another
+ * title.  An outlet does not syndicate its own articles: the same text
+ * under another of its titles is its boilerplate (the advice a live blog
+ * ends every summary with, the blurb of a daily briefing), and no
+ * evidence that the two are one article. */
+static int
+own_boilerplate(const struct store_article *a, const struct store_article *o)
+{
+	return a->outlet && o->outlet && strcmp(a->outlet, o->outlet) == 0 &&
+	       strcmp(a->title ? a->title : "", o->title ? o->title : "") != 0;
+}
+
 static int
 find_copy(struct store_txn *t, const struct cluster_index *ix, const struct cluster_opts *opts,
           const struct store_article *a, const uint32_t *lead_probe, struct copy_found *f)
@@ -1272,7 +1284,7 @@ find_copy(struct store_txn *t, const struct cluster_index *ix, const struct clus
 
 		if (store_article_get(t, c.id[k], &o))
 			continue;
-		if (o.nsig == a->nsig && o.story) {
+		if (o.nsig == a->nsig && o.story && !own_boilerplate(a, &o)) {
 			full = minhash_similarity(a->sig, o.sig, STORE_SIG_FULL);
 			lead = minhash_similarity(a->sig + STORE_SIG_FULL, o.sig + STORE_SIG_FULL,
 			                          STORE_SIG_LEAD);

@@ -10,7 +10,10 @@
  *            lead, banded for LSH; candidates from shared buckets inside
  *            the time window are verified by their estimated resemblance
  *            (or a SimHash within a few bits); the copy joins its
- *            original's story and points at it (copy_of).
+ *            original's story and points at it (copy_of).  An article of
+ *            the same outlet under another title is no candidate: an
+ *            outlet does not syndicate its own articles, and the same
+ *            text under two of its titles is its boilerplate.
  *   stories  the same event in other words: a TF-IDF term vector (document
  *            frequencies kept in the store; title terms weighted up; the
  *            stop words of the article's language out).  Candidate

@@ -7,7 +7,8 @@
 #      gesab001 table, 60k items over 17 outlets) as one feed file per outlet
 #      and day, polled once with sync = batch: microseconds per article (wall
 #      and CPU, everything from reading the file to the commit), peak
-#      memory, database bytes per article, and stories with 3+ outlets.
+#      memory, database bytes per article, stories with 3+ outlets, and
+#      the three largest stories with the days each spans.
 # BENCH_ITEMS names another table; BENCH_LIMIT caps the items replayed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,8 +31,17 @@ ix=$(sed -n 's/.*candidate index: \([0-9]*\) articles, \([0-9]*\) bytes.*/\1 \2/
 read -r wall user sys rss < "$w/time"
 bytes=$(( $(du -sk "$w/db" | cut -f1) * 1024 )) # blocks in use: the map file is sparse
 multi=$("$NEWSFOLD" -c /dev/null -d "$w/db" stories --all --min-outlets 3 | wc -l)
+# the largest stories, and how many days each spans: a story that grew
+# into a blob of a topic shows here
+largest=$("$NEWSFOLD" -c /dev/null -d "$w/db" stories --all --json | python3 -c '
+import json, sys
+from datetime import datetime
+def t(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
+st = sorted((json.loads(l) for l in sys.stdin), key=lambda s: -len(s["articles"]))[:3]
+print(", ".join("%d articles over %.1f days" % (len(s["articles"]),
+      (t(s["last_seen"]) - t(s["first_seen"])).total_seconds() / 86400) for s in st))')
 awk -v n="$n" -v wall="$wall" -v user="$user" -v sys="$sys" -v rss="$rss" -v bytes="$bytes" \
-    -v multi="$multi" -v ix="$ix" 'BEGIN {
+    -v multi="$multi" -v ix="$ix" -v largest="$largest" 'BEGIN {
 	split(ix, x, " ")
 	printf "articles %d  wall %.1f s  cpu %.1f s\n", n, wall, user + sys
 	printf "per article: %.0f us wall, %.0f us cpu (goal 40 us)\n", wall / n * 1e6, (user + sys) / n * 1e6
@@ -39,4 +49,5 @@ awk -v n="$n" -v wall="$wall" -v user="$user" -v sys="$sys" -v rss="$rss" -v byt
 	printf "candidate index: %d articles, %.1f MB, %.0f bytes per article (goal 200)\n",
 		x[1], x[2] / 1048576, x[1] ? x[2] / x[1] : 0
 	printf "stories with 3 or more outlets: %d\n", multi
+	printf "largest stories: %s\n", largest
 }'

@@ -203,6 +203,38 @@ articles_outside_the_window_start_new_stories(void **state)
 	                     article("https://edition.cnn.com/b1").story);
 }
 
+/* Two live blogs of one outlet, a day apart, whose summaries are the
+ * same advice: an outlet does not syndicate its own articles, so the
+ * second is no copy of the first (it was, and such copies chained an
+ * outlet's daily blogs into one story of weeks).  The same text from
+ * another outlet still is a copy. */
+#define ADVICE "If you suspect you or a family member has coronavirus you should call (not " \
+	"visit) your GP or ring the national Coronavirus Health Information Hotline on " \
+	"1800 020 080."
+static const char feed_live[] = RSS(
+	ITEM("l1", "https://www.smh.example/live-1",
+	     "Coronavirus updates LIVE: Global cases surpass 2.4 million as oil price falls",
+	     ADVICE, "Thu, 28 May 2020 06:00:00 GMT")
+	ITEM("l2", "https://www.smh.example/live-2",
+	     "Coronavirus updates LIVE: Donald Trump to suspend immigration to the US",
+	     ADVICE, "Fri, 29 May 2020 06:00:00 GMT"));
+static const char feed_advice[] = RSS(ITEM("w1", "https://www.wire.example/advice",
+	"Coronavirus updates LIVE: Global cases surpass 2.4 million as oil price falls",
+	ADVICE, "Fri, 29 May 2020 07:00:00 GMT"));
+
+static void
+an_outlets_own_boilerplate_makes_no_copy(void **state)
+{
+	struct ingest_stats s;
+
+	poll_string("https://www.smh.example/rss", feed_live, &s, 1);
+	assert_int_equal(s.added, 2);
+	assert_int_not_equal(article("https://www.smh.example/live-2").tier, TIER_COPY);
+	assert_true(article("https://www.smh.example/live-2").copy_of == 0);
+	poll_string("https://www.wire.example/rss", feed_advice, &s, 1);
+	assert_int_equal(article("https://www.wire.example/advice").tier, TIER_COPY);
+}
+
 /* A daily count of cases, every other day for ten days: each report is
  * close to the last ones, and without a bound a story of the count would
  * gather them all.  Past a window (72 h) from a story's first article an
@@ -599,6 +631,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(a_feed_with_clustering_off_keeps_its_articles_apart,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(articles_outside_the_window_start_new_stories, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(an_outlets_own_boilerplate_makes_no_copy, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(a_topic_covered_day_after_day_is_not_one_story_of_weeks,
 		                                setup, teardown),
