@@ -391,13 +391,16 @@ struct shown {
 	int why;
 };
 
+/* what --why adds for an article judged by its title (store.h) */
+#define BOILER_WHY "; its text is its outlet's boilerplate: judged by its title"
+
 static void
 why_line(const struct shown *w, const struct store_article *a, const char *pad)
 {
 	printf("%s                      why: ", pad);
 	switch (a->tier) {
 	case TIER_NEW:
-		printf("it started the story\n");
+		printf("it started the story%s\n", a->flags & STORE_TEXT_BOILERPLATE ? BOILER_WHY : "");
 		break;
 	case TIER_COPY: {
 		uint64_t with = a->sim_with ? a->sim_with : a->copy_of;
@@ -426,7 +429,7 @@ why_line(const struct shown *w, const struct store_article *a, const char *pad)
 		       "joins from %.2f", a->sim, from);
 		if (age > w->cfg->window)
 			printf(", %.1f days from the story's first article", (double)age / 86400);
-		printf(")\n");
+		printf(")%s\n", a->flags & STORE_TEXT_BOILERPLATE ? BOILER_WHY : "");
 		break;
 	}
 	default:
@@ -599,6 +602,9 @@ cmd_show(int argc, char **argv, struct cmd_ctx *c)
 				if (a.tier == TIER_COPY)
 					json_object_set_new(json_array_get(arts, i), "copy_by",
 					                    json_string(copy_by(&a)));
+				if (a.flags & STORE_TEXT_BOILERPLATE)
+					json_object_set_new(json_array_get(arts, i), "boilerplate",
+					                    json_true());
 				if (a.tier == TIER_STORY) {
 					int64_t age;
 					double from = joins_from(&c->cfg, s.first_seen, &a, &age);

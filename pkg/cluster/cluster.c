@@ -459,54 +459,73 @@ terms_add_tokens(struct cluster_terms *t, const struct norm_tokens *tk,
 
 #define TERMS_ROOM 2048 /* table places on the stack: articles of up to 1024 words */
 
+/* terms_merge(out): each term of ${out} once, its counts summed: through
+ * a table of where each term went (a term hash is uniform: its low bits
+ * place it), not a sort of every occurrence.  0 or -1 (out released). */
+static int
+terms_merge(struct cluster_terms *out)
+{
+	uint32_t room[TERMS_ROOM], *at = room;
+	size_t cap = 64, mask, k;
+	uint32_t i, j;
+
+	if (out->n == 0)
+		return 0;
+	while (cap < 2 * (size_t)out->n)
+		cap *= 2;
+	if (cap > TERMS_ROOM && (at = malloc(cap * sizeof(*at))) == NULL) {
+		cluster_terms_release(out);
+		return -1;
+	}
+	memset(at, 0, cap * sizeof(*at));
+	mask = cap - 1;
+	for (i = 0, j = 0; i < out->n; i++) {
+		struct nf_term x = out->v[i]; /* j <= i: only places before i are written */
+
+		for (k = x.h & mask; at[k] && out->v[at[k] - 1].h != x.h; k = (k + 1) & mask)
+			;
+		if (at[k]) {
+			out->v[at[k] - 1].w += x.w;
+		} else {
+			out->v[j++] = x;
+			at[k] = j;
+		}
+	}
+	out->n = j;
+	if (at != room)
+		free(at);
+	return 0;
+}
+
+int
+cluster_terms_build_with_title(const struct norm_tokens *title, const struct norm_tokens *body,
+                               const struct cluster_names *names, struct cluster_vocab *v,
+                               struct cluster_terms *out, struct cluster_terms *title_out)
+{
+	int lang = norm_lang_guess(title, body);
+
+	memset(out, 0, sizeof(*out));
+	if (title_out)
+		memset(title_out, 0, sizeof(*title_out));
+	if (terms_add_tokens(out, title, names, v, lang, TITLE_BOOST) ||
+	    terms_add_tokens(out, body, names, v, lang, 1.0f) || terms_merge(out))
+		goto err;
+	if (title_out && (terms_add_tokens(title_out, title, names, v, lang, TITLE_BOOST) ||
+	                  terms_merge(title_out)))
+		goto err;
+	return 0;
+err:
+	cluster_terms_release(out);
+	cluster_terms_release(title_out);
+	return -1;
+}
+
 int
 cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
                     const struct cluster_names *names, struct cluster_vocab *v,
                     struct cluster_terms *out)
 {
-	uint32_t i, j;
-	int lang = norm_lang_guess(title, body);
-
-	memset(out, 0, sizeof(*out));
-	if (terms_add_tokens(out, title, names, v, lang, TITLE_BOOST) ||
-	    terms_add_tokens(out, body, names, v, lang, 1.0f)) {
-		cluster_terms_release(out);
-		return -1;
-	}
-	if (out->n == 0)
-		return 0;
-	/* each term once, its counts summed: through a table of where each
-	 * term went (a term hash is uniform: its low bits place it), not a
-	 * sort of every occurrence */
-	{
-		uint32_t room[TERMS_ROOM], *at = room;
-		size_t cap = 64, mask, k;
-
-		while (cap < 2 * (size_t)out->n)
-			cap *= 2;
-		if (cap > TERMS_ROOM && (at = malloc(cap * sizeof(*at))) == NULL) {
-			cluster_terms_release(out);
-			return -1;
-		}
-		memset(at, 0, cap * sizeof(*at));
-		mask = cap - 1;
-		for (i = 0, j = 0; i < out->n; i++) {
-			struct nf_term x = out->v[i]; /* j <= i: only places before i are written */
-
-			for (k = x.h & mask; at[k] && out->v[at[k] - 1].h != x.h; k = (k + 1) & mask)
-				;
-			if (at[k]) {
-				out->v[at[k] - 1].w += x.w;
-			} else {
-				out->v[j++] = x;
-				at[k] = j;
-			}
-		}
-		out->n = j;
-		if (at != room)
-			free(at);
-	}
-	return 0;
+	return cluster_terms_build_with_title(title, body, names, v, out, NULL);
 }
 
 void
@@ -1235,6 +1254,7 @@ copy_candidate(uint64_t article, uint64_t story, int64_t time, void *ctx)
 struct copy_found {
 	uint64_t with, orig, story, how;
 	double sim;
+	int boilerplate; /* an article of a's outlet under another title has its text */
 };
 
 /* own_boilerplate(a, o): whether ${o} is of a's outlet under another
@@ -1260,6 +1280,7 @@ find_copy(struct store_txn *t, const struct cluster_index *ix, const struct clus
 	int nb = 0, b, i, found = 0;
 	size_t k;
 
+	f->boilerplate = 0;
 	if (a->nsig != STORE_SIG_FULL + STORE_SIG_LEAD)
 		return 0;
 	for (b = 0; b < STORE_BANDS; b++)
@@ -1284,7 +1305,10 @@ find_copy(struct store_txn *t, const struct cluster_index *ix, const struct clus
 
 		if (store_article_get(t, c.id[k], &o))
 			continue;
-		if (o.nsig == a->nsig && o.story && !own_boilerplate(a, &o)) {
+		if (o.nsig == a->nsig && own_boilerplate(a, &o)) {
+			if (minhash_similarity(a->sig, o.sig, STORE_SIG_FULL) >= opts->copy_threshold)
+				f->boilerplate = 1;
+		} else if (o.nsig == a->nsig && o.story) {
 			full = minhash_similarity(a->sig, o.sig, STORE_SIG_FULL);
 			lead = minhash_similarity(a->sig + STORE_SIG_FULL, o.sig + STORE_SIG_FULL,
 			                          STORE_SIG_LEAD);
@@ -1736,12 +1760,16 @@ cluster_assign(struct store_txn *t, struct cluster_index *ix, const struct clust
 		goto new_story;
 
 	/* tier 1: a copy of an earlier article joins its original's story */
-	{
+	if (!(a->flags & STORE_TEXT_BOILERPLATE)) {
 		struct copy_found f;
 		int r = find_copy(t, ix, opts, a, lead_probe, &f);
 
 		if (r < 0)
 			goto out;
+		if (!r && f.boilerplate) {
+			rc = CLUSTER_BOILERPLATE; /* judged by its title, in the next call */
+			goto out;
+		}
 		if (r && store_story_get(t, f.story, &best) == 0) {
 			found = 1;
 			a->story = best.id;

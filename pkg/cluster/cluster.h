@@ -13,7 +13,9 @@
  *            original's story and points at it (copy_of).  An article of
  *            the same outlet under another title is no candidate: an
  *            outlet does not syndicate its own articles, and the same
- *            text under two of its titles is its boilerplate.
+ *            text under two of its titles is its boilerplate: an article
+ *            whose text is is judged by its title alone
+ *            (CLUSTER_BOILERPLATE).
  *   stories  the same event in other words: a TF-IDF term vector (document
  *            frequencies kept in the store; title terms weighted up; the
  *            stop words of the article's language out).  Candidate
@@ -107,6 +109,14 @@ void cluster_vocab_free(struct cluster_vocab *v);
 int cluster_terms_build(const struct norm_tokens *title, const struct norm_tokens *body,
                         const struct cluster_names *names, struct cluster_vocab *v,
                         struct cluster_terms *out);
+/* cluster_terms_build_with_title(title, body, names, v, out, title_out):
+ * cluster_terms_build(), and into ${title_out} (NULL: not wanted) the
+ * counts of the title's terms alone, in the same language: what an
+ * article whose text is boilerplate is judged by (cluster_assign()). */
+int cluster_terms_build_with_title(const struct norm_tokens *title,
+                                   const struct norm_tokens *body,
+                                   const struct cluster_names *names, struct cluster_vocab *v,
+                                   struct cluster_terms *out, struct cluster_terms *title_out);
 void cluster_terms_release(struct cluster_terms *t);
 
 /*
@@ -173,8 +183,15 @@ int cluster_weigh(struct store_txn *t, struct cluster_df *df, const struct clust
  * story record and adds the article to ${ix}.  ${lead_probe}: its
  * cluster_fingerprint() lead_probe, or NULL when it has none.  ${alone}:
  * the feed opted out of clustering; the article gets a story of its own.
- * Returns 0 or -1.
+ * Returns 0 or -1, or CLUSTER_BOILERPLATE, having changed nothing but
+ * those fields: a's text is its outlet's boilerplate (the text of an
+ * earlier article of its outlet under another title), so it is no evidence
+ * of a's story.  The caller then sets a's terms to its title's
+ * (cluster_terms_build_with_title(), weighed) and STORE_TEXT_BOILERPLATE
+ * in a->flags, and calls again: the copy tier is skipped, and the story
+ * tier judges a by its title.
  */
+#define CLUSTER_BOILERPLATE 1
 struct cluster_index;
 int cluster_assign(struct store_txn *t, struct cluster_index *ix,
                    const struct cluster_opts *opts, struct store_article *a,

@@ -253,8 +253,17 @@ store_entry(struct work *w, const struct feed_entry *e, const struct prep_entry 
 	a.published = e->published != NF_TIME_NONE ? e->published : e->updated;
 	a.first_seen = w->now;
 	a.updated = w->now;
-	if (cluster_assign(w->t, w->ix, &w->opts->cluster, &a, p->lead_probe, !w->sub->cluster) ||
-	    store_article_put(w->t, &a))
+	rc = cluster_assign(w->t, w->ix, &w->opts->cluster, &a, p->lead_probe, !w->sub->cluster);
+	if (rc == CLUSTER_BOILERPLATE) {
+		/* its text is its outlet's boilerplate: it is judged, and its
+		 * terms kept, by its title alone */
+		if (cluster_weigh(w->t, w->df, &p->title_raw, terms, &a.nterms))
+			return -1;
+		a.flags |= STORE_TEXT_BOILERPLATE;
+		rc = cluster_assign(w->t, w->ix, &w->opts->cluster, &a, p->lead_probe,
+		                    !w->sub->cluster);
+	}
+	if (rc || store_article_put(w->t, &a))
 		return -1;
 	for (i = 0; i < p->nkeys; i++)
 		if (store_key_put(w->t, p->keys[i], a.id))

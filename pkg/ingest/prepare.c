@@ -112,6 +112,7 @@ prep_entry_release(struct prep_entry *pe)
 	free(pe->title);
 	free(pe->canon);
 	cluster_terms_release(&pe->raw);
+	cluster_terms_release(&pe->title_raw);
 	free(pe->sig);
 	free(pe->outlet);
 	free(pe->summary);
@@ -178,13 +179,19 @@ prep_full(struct ingest_preparer *p, const struct feed_sub *sub, struct prep_ent
 	if (tokens_of(p, &p->title, &p->ttok) || tokens_of(p, &p->body, &p->btok))
 		goto err;
 	if (cluster_names_scan(p->body.data ? p->body.data : "", p->body.len, &names) ||
-	    cluster_terms_build(&p->ttok, &p->btok, &names, p->vocab, &pe->raw))
+	    cluster_terms_build_with_title(&p->ttok, &p->btok, &names, p->vocab, &pe->raw,
+	                                   &pe->title_raw))
 		goto err;
 	/* the counts are kept: room for no more than them */
 	if (pe->raw.n && pe->raw.n < pe->raw.alloc &&
 	    (v = realloc(pe->raw.v, pe->raw.n * sizeof(*v))) != NULL) {
 		pe->raw.v = v;
 		pe->raw.alloc = pe->raw.n;
+	}
+	if (pe->title_raw.n && pe->title_raw.n < pe->title_raw.alloc &&
+	    (v = realloc(pe->title_raw.v, pe->title_raw.n * sizeof(*v))) != NULL) {
+		pe->title_raw.v = v;
+		pe->title_raw.alloc = pe->title_raw.n;
 	}
 	if ((nsig = cluster_fingerprint(p->btok.tok, p->btok.len, p->btok.n, sig,
 	                                &pe->simhash, &pe->sig_flags,
@@ -219,6 +226,7 @@ prep_full(struct ingest_preparer *p, const struct feed_sub *sub, struct prep_ent
 err:
 	cluster_names_release(&names);
 	cluster_terms_release(&pe->raw);
+	cluster_terms_release(&pe->title_raw);
 	free(pe->sig);
 	free(pe->outlet);
 	free(pe->summary);
@@ -235,6 +243,7 @@ static size_t
 prep_bytes(const struct prep_entry *pe)
 {
 	size_t n = sizeof(*pe) + pe->title_len + pe->canon_len + pe->raw.alloc * sizeof(*pe->raw.v) +
+	           pe->title_raw.alloc * sizeof(*pe->title_raw.v) +
 	           (pe->nsig + (pe->lead_probe ? STORE_SIG_FULL : 0)) * sizeof(*pe->sig);
 
 	if (pe->outlet)

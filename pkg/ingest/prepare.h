@@ -93,6 +93,8 @@ struct prep_entry {
 	int nkeys;                 /* 0: nothing to identify it by */
 	/* PREP_FULL */
 	struct cluster_terms raw;  /* raw term counts (cluster_terms_build) */
+	struct cluster_terms title_raw; /* its title's alone, for when its text
+	                                 * is boilerplate (cluster_assign()) */
 	uint32_t *sig;             /* nsig copy fingerprints; NULL when none */
 	uint32_t nsig;
 	uint64_t sig_flags;        /* STORE_SIG_WHOLE or 0 */

@@ -233,7 +233,8 @@ struct store_article {
 	int64_t published;     /* NF_TIME_NONE when the feed gave none */
 	int64_t first_seen, updated;
 	uint64_t simhash;
-	uint64_t flags;        /* STORE_SIG_WHOLE, STORE_COPY_*: 0 in records
+	uint64_t flags;        /* STORE_SIG_WHOLE, STORE_COPY_*,
+	                        * STORE_TEXT_BOILERPLATE: 0 in records
 	                        * written before them (once "minhash_key") */
 	uint8_t tier;          /* how it joined its story (enum store_tier) */
 	float sim;             /* the similarity that put it there */
@@ -396,6 +397,10 @@ int store_posted_terms(const struct store_article *a, uint64_t *out);
  * STORE_COPY_SIMHASH: SimHashes a few bits apart (sim is then 1 - bits/64). */
 #define STORE_COPY_LEAD 2
 #define STORE_COPY_SIMHASH 4
+/* STORE_TEXT_BOILERPLATE: the article's text is its outlet's boilerplate
+ * (an earlier article of the outlet has it under another title); its
+ * story and terms come from its title alone. */
+#define STORE_TEXT_BOILERPLATE 8
 #define STORE_SIG_FULL 64
 #define STORE_SIG_LEAD 32
 #define STORE_BAND_ROWS 4

@@ -2,7 +2,8 @@
 # copies.sh -- the copy tier end to end: a teaser (the first 60 words of an
 # article) and its full article are one story, the one met second a copy
 # of the other in either order, and `show --why` says that their leads
-# made it one (the threshold of leads, not of whole texts).
+# made it one (the threshold of leads, not of whole texts); an outlet's
+# own text under another title makes no copy, and --why says so.
 . "$(dirname "$0")/lib.sh"
 
 python3 - "$T" <<'PY'
@@ -48,4 +49,31 @@ assert arts['$2']['copy_of'] == arts['$1']['id'], arts
 		ok "$1 first: show --why names the leads and their threshold" ||
 		fail "$1 first: show --why names the leads and their threshold" "$(grep why: "$T/why.txt")"
 done
+
+# An outlet's own text under another title is its boilerplate: no copy,
+# and show --why says the article was judged by its title.
+python3 - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+advice = ("If you suspect you or a family member has coronavirus you should call (not visit) "
+          "your GP or ring the national Coronavirus Health Information Hotline on 1800 020 080.")
+items = "".join('<item><guid>%s</guid><link>https://www.smh.example/%s</link><title>%s</title>'
+                '<description>%s</description><pubDate>%s</pubDate></item>'
+                % (g, g, title, advice, d) for g, title, d in (
+                    ("live-1", "Coronavirus updates LIVE: cases surpass 2.4 million",
+                     "Thu, 28 May 2020 06:00:00 GMT"),
+                    ("live-2", "Coronavirus updates LIVE: Trump to suspend immigration",
+                     "Fri, 29 May 2020 06:00:00 GMT")))
+open(t + "/live.xml", "w").write('<?xml version="1.0"?><rss version="2.0"><channel><title>T'
+                                 '</title>%s</channel></rss>\n' % items)
+PY
+printf '[file://%s/live.xml]\n' "$T" >"$T/feeds.d/one.conf"
+"$NEWSFOLD" -c /dev/null -d "$T/db-live" -f "$T/feeds.d" poll >/dev/null 2>&1
+for s in 1 2; do
+	"$NEWSFOLD" -c /dev/null -d "$T/db-live" show "$s" --why 2>/dev/null
+done >"$T/why.txt"
+grep -q "boilerplate: judged by its title" "$T/why.txt" && ! grep -q "copy" "$T/why.txt" &&
+	ok "an outlet's own text under another title: no copy, judged by its title" ||
+	fail "an outlet's own text under another title: no copy, judged by its title" \
+		"$(grep why: "$T/why.txt")"
 done_testing

@@ -206,8 +206,9 @@ articles_outside_the_window_start_new_stories(void **state)
 /* Two live blogs of one outlet, a day apart, whose summaries are the
  * same advice: an outlet does not syndicate its own articles, so the
  * second is no copy of the first (it was, and such copies chained an
- * outlet's daily blogs into one story of weeks).  The same text from
- * another outlet still is a copy. */
+ * outlet's daily blogs into one story of weeks).  Its text is the
+ * outlet's boilerplate: it is judged by its title, which is another
+ * outlet's story.  The same text from another outlet still is a copy. */
 #define ADVICE "If you suspect you or a family member has coronavirus you should call (not " \
 	"visit) your GP or ring the national Coronavirus Health Information Hotline on " \
 	"1800 020 080."
@@ -222,15 +223,28 @@ static const char feed_advice[] = RSS(ITEM("w1", "https://www.wire.example/advic
 	"Coronavirus updates LIVE: Global cases surpass 2.4 million as oil price falls",
 	ADVICE, "Fri, 29 May 2020 07:00:00 GMT"));
 
+static const char feed_ban[] = RSS(ITEM("i1", "https://www.news.example/immigration",
+	"Donald Trump to suspend immigration to the US",
+	"President Donald Trump says he will sign an executive order to temporarily suspend "
+	"immigration to the United States, citing the coronavirus and American jobs.",
+	"Fri, 29 May 2020 02:00:00 GMT"));
+
 static void
 an_outlets_own_boilerplate_makes_no_copy(void **state)
 {
 	struct ingest_stats s;
+	struct find live2;
 
+	poll_string("https://www.news.example/rss", feed_ban, &s, 1);
 	poll_string("https://www.smh.example/rss", feed_live, &s, 1);
 	assert_int_equal(s.added, 2);
-	assert_int_not_equal(article("https://www.smh.example/live-2").tier, TIER_COPY);
-	assert_true(article("https://www.smh.example/live-2").copy_of == 0);
+	live2 = article("https://www.smh.example/live-2");
+	assert_int_not_equal(live2.tier, TIER_COPY);
+	assert_true(live2.copy_of == 0);
+	assert_true(live2.flags & STORE_TEXT_BOILERPLATE);
+	assert_false(article("https://www.smh.example/live-1").flags & STORE_TEXT_BOILERPLATE);
+	assert_int_equal(live2.story, article("https://www.news.example/immigration").story);
+	assert_int_not_equal(live2.story, article("https://www.smh.example/live-1").story);
 	poll_string("https://www.wire.example/rss", feed_advice, &s, 1);
 	assert_int_equal(article("https://www.wire.example/advice").tier, TIER_COPY);
 }
