@@ -14,7 +14,7 @@
  *            the same outlet under another title is no candidate: an
  *            outlet does not syndicate its own articles, and the same
  *            text under two of its titles is its boilerplate: an article
- *            whose text is is judged by its title alone
+ *            whose text is boilerplate is judged by its title alone
  *            (CLUSTER_BOILERPLATE).
  *   stories  the same event in other words: a TF-IDF term vector (document
  *            frequencies kept in the store; title terms weighted up; the
