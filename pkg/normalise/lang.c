@@ -35,7 +35,7 @@ struct lang_slot {
 	uint64_t mask; /* bit i: language i lists the word (iso_langs[i - 1]) */
 };
 
-static struct lang_slot *slots;
+static struct lang_slot slots[LANG_SLOTS]; /* 1 MiB, untouched until built */
 static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
 static uint64_t
@@ -47,23 +47,20 @@ word_hash(const char *w, size_t len)
 }
 
 static struct lang_slot *
-slot_of(struct lang_slot *t, uint64_t h)
+slot_of(uint64_t h)
 {
 	size_t i = (size_t)h & (LANG_SLOTS - 1);
 
-	while (t[i].h && t[i].h != h)
+	while (slots[i].h && slots[i].h != h)
 		i = (i + 1) & (LANG_SLOTS - 1);
-	return &t[i];
+	return &slots[i];
 }
 
 static void
 slots_build(void)
 {
-	struct lang_slot *t = calloc(LANG_SLOTS, sizeof(*t));
 	size_t i;
 
-	if (t == NULL)
-		return; /* every language is then guessed English */
 	for (i = 0; i < NF_ARRAY_LEN(iso_langs); i++) {
 		const char *p = iso_langs[i].words, *sp;
 
@@ -71,12 +68,11 @@ slots_build(void)
 			struct lang_slot *s;
 			uint64_t h = word_hash(p, (size_t)(sp - p));
 
-			s = slot_of(t, h);
+			s = slot_of(h);
 			s->h = h;
 			s->mask |= UINT64_C(1) << (i + 1);
 		}
 	}
-	slots = t;
 }
 
 /* lang_mask(w, len): the languages that list ${w}; 0 for none. */
@@ -85,9 +81,9 @@ lang_mask(const char *w, size_t len)
 {
 	struct lang_slot *s;
 
-	if (len == 0 || len > 40 || slots == NULL)
+	if (len == 0 || len > 40)
 		return 0;
-	s = slot_of(slots, word_hash(w, len));
+	s = slot_of(word_hash(w, len));
 	return s->h ? s->mask : 0;
 }
 
