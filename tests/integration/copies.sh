@@ -51,7 +51,11 @@ assert arts['$2']['copy_of'] == arts['$1']['id'], arts
 done
 
 # An outlet's own text under another title is its boilerplate: no copy,
-# and show --why says the article was judged by its title.
+# and show --why says the article was judged by its title.  (The advice is
+# SMH's.  Source: gesab001/headlines @
+# 76e0b4195fea3f9612feab8cc44a1a94b1c6eee2, smh.xml (flattened);
+# publishers' copyright: use for development and tests; commit only small
+# excerpts into the project's tests/data, with this provenance line.)
 python3 - "$T" <<'PY'
 import sys
 t = sys.argv[1]

@@ -208,7 +208,12 @@ articles_outside_the_window_start_new_stories(void **state)
  * second is no copy of the first (it was, and such copies chained an
  * outlet's daily blogs into one story of weeks).  Its text is the
  * outlet's boilerplate: it is judged by its title, which is another
- * outlet's story.  The same text from another outlet still is a copy. */
+ * outlet's story.  The same text from another outlet still is a copy.
+ * (The advice and the first title, from SMH's feed.  Source:
+ * gesab001/headlines @ 76e0b4195fea3f9612feab8cc44a1a94b1c6eee2, smh.xml
+ * (flattened); publishers' copyright: use for development and tests;
+ * commit only small excerpts into the project's tests/data, with this
+ * provenance line.) */
 #define ADVICE "If you suspect you or a family member has coronavirus you should call (not " \
 	"visit) your GP or ring the national Coronavirus Health Information Hotline on " \
 	"1800 020 080."
