@@ -498,7 +498,7 @@ bucket_reserve(struct store_txn *t, struct cluster_index *ix, size_t more, uint6
 		return -1;
 	}
 	ix->bcap = ncap;
-	if (refill && (store_article_each_from(t, ix->base, refill_one, &r) || r.failed)) {
+	if (refill && (store_article_each_brief_from(t, ix->base, refill_one, &r) || r.failed)) {
 		free(ix->buckets);
 		ix->buckets = NULL;
 		ix->bcap = ix->bn = 0;
@@ -789,7 +789,7 @@ horizon_start(struct store_txn *t, struct cluster_index *ix, int64_t now, uint64
 		uint64_t mid = lo + (hi - lo) / 2;
 
 		sc.first = UINT64_MAX;
-		if (store_article_each_from(t, mid, first_seen_of, &sc))
+		if (store_article_each_brief_from(t, mid, first_seen_of, &sc))
 			return -1;
 		if (sc.first == UINT64_MAX) /* none from mid on */
 			hi = mid;

@@ -242,6 +242,19 @@ rd_skip(struct rd *r, size_t size, size_t n)
 }
 
 void
+rd_skip_str(struct rd *r)
+{
+	rd_take(r, 1, (size_t)rd_varint(r));
+}
+
+void
+rd_skip_multistr(struct rd *r)
+{
+	rd_varint(r); /* count */
+	rd_skip_str(r);
+}
+
+void
 rd_u64le_n(struct rd *r, uint64_t *out, size_t n)
 {
 	const unsigned char *p = rd_take(r, 8, n);

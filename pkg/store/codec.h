@@ -51,6 +51,10 @@ void rd_u32le_n(struct rd *r, uint32_t *out, size_t n);
 void rd_terms(struct rd *r, struct nf_term *out, size_t n);
 /* rd_skip(r, size, n): past ${n} values of ${size} bytes. */
 void rd_skip(struct rd *r, size_t size, size_t n);
+/* rd_skip_str, rd_skip_multistr(r): past a str or multistr, its bytes
+ * bounds-checked but not read (their NULs unchecked). */
+void rd_skip_str(struct rd *r);
+void rd_skip_multistr(struct rd *r);
 /* wr_u64le_n, wr_u32le_n, wr_terms(b, v, n): the same, written. */
 void wr_u64le_n(struct buf *b, const uint64_t *v, size_t n);
 void wr_u32le_n(struct buf *b, const uint32_t *v, size_t n);

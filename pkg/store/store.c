@@ -935,6 +935,56 @@ store_article_time(const struct store_article *a)
 	return a->published != NF_TIME_NONE ? a->published : a->first_seen;
 }
 
+/*
+ * article_head(r, a, strings): a record's fields before its terms into
+ * ${a}, and a->nterms the count of terms that follows; with ${strings},
+ * its strings borrowed from the record and checked, else skipped and left
+ * NULL.  Returns 0, or -1 when what was read is corrupt.
+ */
+static int
+article_head(struct rd *r, struct store_article *a, int strings)
+{
+	if (rd_u8(r) != ARTICLE_REC)
+		return -1;
+	a->story = rd_varint(r);
+	a->copy_of = rd_varint(r);
+	if (strings) {
+		a->feeds = rd_multistr(r, &a->nfeeds);
+		a->guid = rd_str(r);
+		a->url = rd_str(r);
+		a->title = rd_str(r);
+		a->outlet = rd_str(r);
+		a->summary = rd_str(r);
+	} else {
+		int i;
+
+		rd_skip_multistr(r);
+		for (i = 0; i < 5; i++) /* guid, url, title, outlet, summary */
+			rd_skip_str(r);
+	}
+	a->published = rd_svarint(r);
+	a->first_seen = rd_svarint(r);
+	a->updated = rd_svarint(r);
+	a->simhash = rd_u64le(r);
+	a->flags = rd_u64le(r);
+	a->tier = rd_u8(r);
+	a->sim = rd_f32(r);
+	a->sim_with = rd_varint(r);
+	a->nterms = (uint32_t)rd_varint(r);
+	if (r->bad || (strings && a->feeds == NULL) || a->nterms > 100000 ||
+	    (size_t)(r->end - r->p) / 12 < a->nterms)
+		return -1;
+	return 0;
+}
+
+/* article_sig(r, a): the signature's count, checked, into a->nsig. */
+static int
+article_sig(struct rd *r, struct store_article *a)
+{
+	a->nsig = (uint32_t)rd_varint(r);
+	return r->bad || a->nsig > STORE_SIG_MAX || (size_t)(r->end - r->p) / 4 < a->nsig ? -1 : 0;
+}
+
 int
 article_decode(const MDB_val *v, uint64_t id, struct store_article *a)
 {
@@ -943,42 +993,44 @@ article_decode(const MDB_val *v, uint64_t id, struct store_article *a)
 	memset(a, 0, sizeof(*a));
 	a->id = id;
 	rd_init(&r, v->mv_data, v->mv_size);
-	if (rd_u8(&r) != ARTICLE_REC)
-		return -1;
-	a->story = rd_varint(&r);
-	a->copy_of = rd_varint(&r);
-	a->feeds = rd_multistr(&r, &a->nfeeds);
-	a->guid = rd_str(&r);
-	a->url = rd_str(&r);
-	a->title = rd_str(&r);
-	a->outlet = rd_str(&r);
-	a->summary = rd_str(&r);
-	a->published = rd_svarint(&r);
-	a->first_seen = rd_svarint(&r);
-	a->updated = rd_svarint(&r);
-	a->simhash = rd_u64le(&r);
-	a->flags = rd_u64le(&r);
-	a->tier = rd_u8(&r);
-	a->sim = rd_f32(&r);
-	a->sim_with = rd_varint(&r);
-	a->nterms = (uint32_t)rd_varint(&r);
-	if (r.bad || a->nterms > 100000 || (size_t)(r.end - r.p) < (size_t)a->nterms * 12)
-		return -1;
+	if (article_head(&r, a, 1))
+		goto bad;
 	if (a->nterms && (a->terms = malloc(a->nterms * sizeof(*a->terms))) == NULL)
-		return -1;
+		goto bad;
 	rd_terms(&r, a->terms, a->nterms);
-	a->nsig = (uint32_t)rd_varint(&r);
-	if (r.bad || a->nsig > 4096 || (size_t)(r.end - r.p) < (size_t)a->nsig * 4)
+	if (article_sig(&r, a))
 		goto bad;
 	if (a->nsig && (a->sig = malloc(a->nsig * sizeof(*a->sig))) == NULL)
 		goto bad;
 	rd_u32le_n(&r, a->sig, a->nsig);
-	if (r.bad || a->feeds == NULL)
+	if (r.bad)
 		goto bad;
 	return 0;
 bad:
 	store_article_release(a);
 	return -1;
+}
+
+/* article_decode_brief(v, id, a, sig): the record in brief (store.h's
+ * store_article_each_brief_from()), its signature into ${sig} (room for
+ * STORE_SIG_MAX). */
+static int
+article_decode_brief(const MDB_val *v, uint64_t id, struct store_article *a, uint32_t *sig)
+{
+	struct rd r;
+
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	rd_init(&r, v->mv_data, v->mv_size);
+	if (article_head(&r, a, 0))
+		return -1;
+	rd_skip(&r, 12, a->nterms);
+	a->nterms = 0;
+	if (article_sig(&r, a))
+		return -1;
+	rd_u32le_n(&r, sig, a->nsig);
+	a->sig = a->nsig ? sig : NULL;
+	return r.bad ? -1 : 0;
 }
 
 int
@@ -1005,30 +1057,17 @@ store_article_terms(struct store_txn *t, uint64_t id, struct nf_term *out, uint3
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v;
 	struct rd r;
-	uint32_t nfeeds, nt;
-	int rc, i;
+	struct store_article a;
+	uint32_t nt;
+	int rc;
 
 	put_be64(kb, id);
 	if ((rc = txn_get(t, DB_ARTICLES, &k, &v)))
 		return rc;
-	/* the fields before the terms, as article_decode() reads them */
 	rd_init(&r, v.mv_data, v.mv_size);
-	if (rd_u8(&r) != ARTICLE_REC)
+	if (article_head(&r, &a, 0))
 		goto bad;
-	rd_varint(&r); /* story */
-	rd_varint(&r); /* copy_of */
-	rd_multistr(&r, &nfeeds);
-	for (i = 0; i < 5; i++) /* guid, url, title, outlet, summary */
-		rd_str(&r);
-	for (i = 0; i < 3; i++) /* published, first_seen, updated */
-		rd_svarint(&r);
-	rd_skip(&r, 8, 2);      /* simhash, flags */
-	rd_u8(&r);              /* tier */
-	rd_f32(&r);             /* sim */
-	rd_varint(&r);          /* sim_with */
-	nt = (uint32_t)rd_varint(&r);
-	if (r.bad || (size_t)(r.end - r.p) / 12 < nt)
-		goto bad;
+	nt = a.nterms;
 	if (nt > cap)
 		return 2;
 	rd_terms(&r, out, nt);
@@ -1104,32 +1143,58 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 	return txn_put(t, DB_ARTICLES, &k, &v, a->id > last_article(t) ? MDB_APPEND : 0);
 }
 
-int
-store_article_each_from(struct store_txn *t, uint64_t from,
-                        int (*fn)(const struct store_article *, void *), void *ctx)
+/* each_from(t, from, fn, ctx, brief): store_article_each_from() and its
+ * brief form. */
+static int
+each_from(struct store_txn *t, uint64_t from, int (*fn)(const struct store_article *, void *),
+          void *ctx, int brief)
 {
 	MDB_cursor *c;
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v;
 	struct store_article a;
+	uint32_t *sig = NULL;
 	int rc, op = MDB_SET_RANGE, stop = 0;
 
+	if (brief && (sig = malloc(STORE_SIG_MAX * sizeof(*sig))) == NULL)
+		return -1;
 	put_be64(kb, from);
-	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ARTICLES], &c)))
+	if ((rc = mdb_cursor_open(t->txn, t->s->dbi[DB_ARTICLES], &c))) {
+		free(sig);
 		return lmdb_fail(t, NULL, rc, "articles");
+	}
 	while (!stop && (rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		uint64_t id = k.mv_size == 8 ? get_be64(k.mv_data) : 0;
+
 		op = MDB_NEXT;
-		if (k.mv_size != 8 || article_decode(&v, get_be64(k.mv_data), &a)) {
+		if (k.mv_size != 8 ||
+		    (brief ? article_decode_brief(&v, id, &a, sig) : article_decode(&v, id, &a))) {
 			nf_log(NF_LOG_ERR, "store: corrupt article record, skipped");
 			continue;
 		}
 		stop = fn(&a, ctx);
-		store_article_release(&a);
+		if (!brief)
+			store_article_release(&a);
 	}
 	mdb_cursor_close(c);
+	free(sig);
 	if (rc && rc != MDB_NOTFOUND)
 		return lmdb_fail(t, NULL, rc, "articles");
 	return 0;
+}
+
+int
+store_article_each_from(struct store_txn *t, uint64_t from,
+                        int (*fn)(const struct store_article *, void *), void *ctx)
+{
+	return each_from(t, from, fn, ctx, 0);
+}
+
+int
+store_article_each_brief_from(struct store_txn *t, uint64_t from,
+                              int (*fn)(const struct store_article *, void *), void *ctx)
+{
+	return each_from(t, from, fn, ctx, 1);
 }
 
 int

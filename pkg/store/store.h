@@ -245,6 +245,8 @@ struct store_article {
 	uint32_t nsig;
 };
 
+#define STORE_SIG_MAX 4096 /* signature values a record holds at most */
+
 /* store_article_time(a): published, or first seen where none. */
 int64_t store_article_time(const struct store_article *a);
 /* store_article_get(t, id, out): 0, 1 absent, -1 error/corrupt; release
@@ -267,6 +269,12 @@ int store_article_each(struct store_txn *t, int (*fn)(const struct store_article
 /* store_article_each_from(t, from, fn, ctx): likewise, from id ${from}. */
 int store_article_each_from(struct store_txn *t, uint64_t from,
                             int (*fn)(const struct store_article *, void *), void *ctx);
+/* store_article_each_brief_from(t, from, fn, ctx): likewise, each record
+ * read in brief, for walks that need no text: its strings NULL (skipped
+ * unread), no terms (nterms 0), and its signature lent for the call alone.
+ * Quicker; ${fn} must not release the article. */
+int store_article_each_brief_from(struct store_txn *t, uint64_t from,
+                                  int (*fn)(const struct store_article *, void *), void *ctx);
 
 /* store_key(tag, a, alen, b, blen, out): an identity key (17 bytes). */
 void store_key(char tag, const void *a, size_t alen, const void *b, size_t blen,

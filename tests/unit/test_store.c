@@ -97,6 +97,31 @@ an_aborted_transaction_leaves_nothing(void **state)
 	store_close(s);
 }
 
+struct brief {
+	int n, strings;
+	uint64_t id, story, flags;
+	int64_t first_seen;
+	uint32_t nterms, nsig, sig[3];
+};
+
+static int
+brief_one(const struct store_article *a, void *ctx)
+{
+	struct brief *b = ctx;
+
+	b->n++;
+	b->id = a->id;
+	b->story = a->story;
+	b->flags = a->flags;
+	b->first_seen = a->first_seen;
+	b->strings = a->guid || a->url || a->title || a->feeds || a->summary || a->outlet;
+	b->nterms = a->nterms;
+	b->nsig = a->nsig;
+	if (a->nsig == 3)
+		memcpy(b->sig, a->sig, sizeof(b->sig));
+	return 0;
+}
+
 static void
 articles_and_stories_round_trip(void **state)
 {
@@ -104,6 +129,7 @@ articles_and_stories_round_trip(void **state)
 	struct store_txn *t = store_begin(s, 1, NULL);
 	struct nf_term terms[2] = {{11, 0.6f}, {22, 0.8f}};
 	uint64_t ids[2] = {1, 2};
+	uint32_t sig[3] = {7, 0xffffffffu, 9};
 	struct store_article a = {0}, b;
 	struct store_story st = {0}, st2;
 
@@ -121,6 +147,9 @@ articles_and_stories_round_trip(void **state)
 	a.simhash = UINT64_C(0xdeadbeefcafef00d);
 	a.terms = terms;
 	a.nterms = 2;
+	a.sig = sig;
+	a.nsig = 3;
+	a.flags = 5;
 	assert_int_equal(store_article_put(t, &a), 0);
 
 	st.id = 7;
@@ -149,7 +178,26 @@ articles_and_stories_round_trip(void **state)
 	assert_int_equal(b.nterms, 2);
 	assert_int_equal(b.terms[1].h, 22);
 	assert_float_equal(b.terms[1].w, 0.8f, 1e-6);
+	assert_int_equal(b.nsig, 3);
+	assert_int_equal(b.sig[1], 0xffffffffu);
 	store_article_release(&b);
+	/* in brief: the fields of fixed size and the signature, no strings
+	 * and no terms */
+	{
+		struct brief br = {0};
+
+		assert_int_equal(store_article_each_brief_from(t, 1, brief_one, &br), 0);
+		assert_int_equal(br.n, 1);
+		assert_int_equal(br.id, 1);
+		assert_int_equal(br.story, 7);
+		assert_int_equal(br.flags, 5);
+		assert_int_equal(br.first_seen, 1700000000);
+		assert_int_equal(br.nsig, 3);
+		assert_int_equal(br.sig[0], 7);
+		assert_int_equal(br.sig[2], 9);
+		assert_false(br.strings);
+		assert_int_equal(br.nterms, 0);
+	}
 	assert_int_equal(store_story_get(t, 7, &st2), 0);
 	assert_int_equal(st2.narticles, 2);
 	assert_int_equal(st2.articles[1], 2);
@@ -304,6 +352,12 @@ a_corrupt_record_is_reported_not_trusted(void **state)
 	s = open_rw();
 	t = store_begin(s, 0, NULL);
 	assert_int_equal(store_article_get(t, 9, &a), -1);
+	{ /* a walk skips it, in brief too */
+		struct brief br = {0};
+
+		assert_int_equal(store_article_each_brief_from(t, 0, brief_one, &br), 0);
+		assert_int_equal(br.n, 0);
+	}
 	store_abort(t);
 	store_close(s);
 }
