@@ -82,6 +82,7 @@ make_seeds() { # make_seeds NAME: the seeds of harness NAME
 				'//cdn.example.org/x.jpg' '?page=2'
 		} | awk 'NR % 4 == 0 { print $0 "\\nhttp://www.example.co.uk/a/b/c?q=1"; next } { print }' |
 			seed_lines url ;;
+	record) rm -rf $B/seed/record && python3 tests/fuzz/record_seeds.py $B/seed/record ;;
 	*) mkdir -p $B/seed/$1 ;;
 	esac
 }
