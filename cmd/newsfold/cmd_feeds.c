@@ -120,7 +120,7 @@ cmd_feeds(int argc, char **argv, struct cmd_ctx *c)
 		struct store_feed f;
 		int r = t ? store_feed_get(t, sub->url, &f) : 1;
 
-		if (r < 0)
+		if (r < 0 || r == STORE_CORRUPT) /* told on stderr by the store */
 			rc = EXIT_FAIL;
 		if (json) {
 			if (cmd_print_json(feed_json(sub, r == 0 ? &f : NULL)))

@@ -54,7 +54,7 @@ static const struct command {
 	{"stats", cmd_stats, NEED_CONFIG | NEED_FEEDS | NEED_STORE_RO, "",
 	 "counts of feeds, articles and stories"},
 	{"fsck", cmd_fsck, NEED_CONFIG | NEED_STORE_RW, "[--repair]",
-	 "check the database's indexes (--repair: rebuild them)"},
+	 "check the database's records and indexes (--repair: rebuild them)"},
 	{"version", cmd_version, 0, NULL, NULL},
 	{"help", cmd_help, 0, NULL, NULL},
 };

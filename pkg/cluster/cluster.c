@@ -1695,8 +1695,11 @@ story_split(struct store_txn *t, struct cluster_index *ix, uint64_t id, struct s
 				goto out;
 			continue;
 		}
-		if (store_article_get(t, m[i].id, &x))
-			goto out; /* read a moment ago */
+		if ((r = store_article_get(t, m[i].id, &x))) {
+			if (r > 0) /* its terms read, the rest corrupt: no split */
+				rc = 0;
+			goto out;
+		}
 		r = member_details(&m[i], &x);
 		store_article_release(&x);
 		if (r)

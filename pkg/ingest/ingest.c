@@ -145,8 +145,16 @@ update_article(struct work *w, uint64_t id, const struct feed_entry *e,
 	struct store_article a;
 	int rc;
 
-	if ((rc = store_article_get(w->t, id, &a)))
+	if ((rc = store_article_get(w->t, id, &a))) {
+		/* an unreadable record is left as it is, and the feed's other
+		 * entries stored: `fsck --repair` removes it, and the entry is
+		 * then stored anew */
+		if (rc == STORE_CORRUPT)
+			nf_log(NF_LOG_WARNING, "%s: the stored article %llu of an entry does not "
+			       "decode: entry skipped (newsfold fsck --repair removes the record)",
+			       w->sub->url, (unsigned long long)id);
 		return rc > 0 ? 0 : -1;
+	}
 	rc = 0;
 	if (!store_strs_has(a.feeds, a.nfeeds, w->sub->url)) {
 		buf_reset(&w->feeds);
@@ -540,6 +548,11 @@ ingest_plan(struct store *s, const struct feed_sub *sub, int64_t now, int force,
 		p->when = f.status == FEED_GONE ? NF_TIME_NONE
 		          : f.next_poll == NF_TIME_NONE ? 0 : f.next_poll;
 	} else {
+		/* never polled; or its record does not decode: polled as if
+		 * new, and the record written anew */
+		if (rc == STORE_CORRUPT)
+			nf_log(NF_LOG_WARNING, "%s: its stored state does not decode: polled as a "
+			       "new feed", sub->url);
 		p->url = nf_strdup(sub->url);
 		p->when = 0;
 	}

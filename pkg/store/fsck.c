@@ -28,6 +28,13 @@ struct art {
 	uint16_t nkeys;
 };
 
+/* a feed whose record does not decode, and the articles it counts (those
+ * that name it first, as a feed's count does) */
+struct bad_feed {
+	char url[FEED_URL_MAX + 1];
+	uint64_t articles;
+};
+
 struct sty {
 	uint64_t id;
 	int64_t last_seen;
@@ -58,6 +65,8 @@ struct fsck {
 	uint64_t next_article;
 	uint64_t *bad_story; /* stories to rebuild */
 	size_t nbad_story, abad_story;
+	struct bad_feed *bad_feed; /* feed records to write anew */
+	size_t nbad_feed, abad_feed;
 };
 
 static void NF_PRINTF(2, 3)
@@ -245,6 +254,33 @@ walk(struct fsck *f, int db, int (*fn)(struct fsck *, MDB_cursor *, MDB_val *, M
 	return 0;
 }
 
+/* ---- feeds ------------------------------------------------------------ */
+
+static int
+on_feed(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
+{
+	struct store_feed fd;
+	struct bad_feed *b;
+
+	if (k->mv_size == 0 || k->mv_size > FEED_URL_MAX || memchr(k->mv_data, '\0', k->mv_size)) {
+		problem(f, "feeds: malformed entry");
+		return del_current(f, c, "feeds") ? -1 : f->repair ? 2 : 0;
+	}
+	if (feed_decode(k, v, &fd) == 0)
+		return 0;
+	/* its state (validators, schedule, failures) is lost: a feed
+	 * written anew is polled as a new one */
+	problem(f, "feed %.*s: corrupt record%s", (int)k->mv_size, (const char *)k->mv_data,
+	        f->repair ? ": written anew, as never polled" : "");
+	if (push(&f->bad_feed, &f->nbad_feed, &f->abad_feed, sizeof(*f->bad_feed)))
+		return -1;
+	b = &f->bad_feed[f->nbad_feed++];
+	memcpy(b->url, k->mv_data, k->mv_size);
+	b->url[k->mv_size] = '\0';
+	b->articles = 0;
+	return 0;
+}
+
 /* ---- articles --------------------------------------------------------- */
 
 static int
@@ -255,11 +291,18 @@ on_article(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 	uint32_t i;
 
 	if (k->mv_size != 8 || article_decode(v, get_be64(k->mv_data), &a)) {
-		problem(f, "article %llu: corrupt record",
-		        k->mv_size == 8 ? (unsigned long long)get_be64(k->mv_data) : 0ULL);
-		return 0;
+		/* nothing in it can be read back: removed, with the entries
+		 * that name it (below), so that a feed still carrying it
+		 * stores it anew */
+		problem(f, "article %llu: corrupt record%s",
+		        k->mv_size == 8 ? (unsigned long long)get_be64(k->mv_data) : 0ULL,
+		        f->repair ? ": removed" : "");
+		return del_current(f, c, "articles") ? -1 : f->repair ? 2 : 0;
 	}
 	f->st->articles++;
+	for (i = 0; i < f->nbad_feed && a.nfeeds; i++)
+		if (strcmp(f->bad_feed[i].url, a.feeds) == 0)
+			f->bad_feed[i].articles++;
 	if (push(&f->a, &f->na, &f->aa, sizeof(*f->a)))
 		goto oom;
 	x = &f->a[f->na++];
@@ -563,6 +606,15 @@ repair(struct fsck *f)
 
 	if (repair_stories(f))
 		return -1;
+	for (i = 0; i < f->nbad_feed; i++) {
+		struct store_feed fd;
+
+		store_feed_init(&fd, f->bad_feed[i].url);
+		fd.articles = f->bad_feed[i].articles;
+		if (store_feed_put(f->t, &fd))
+			return -1;
+		f->st->repaired++;
+	}
 	/* stories with no story_time entry (the rebuilt ones have theirs) */
 	for (i = 0; i < f->ns; i++) {
 		unsigned char tk[16];
@@ -606,7 +658,8 @@ check(struct fsck *f)
 	size_t i;
 	uint64_t ndocs;
 
-	if (walk(f, DB_ARTICLES, on_article) || walk(f, DB_STORIES, on_story) ||
+	if (walk(f, DB_FEEDS, on_feed) || walk(f, DB_ARTICLES, on_article) ||
+	    walk(f, DB_STORIES, on_story) ||
 	    walk(f, DB_STORY_TIME, on_story_time) || walk(f, DB_KEYS, on_key) ||
 	    walk(f, DB_AKEYS, on_akey) || walk(f, DB_DF, on_df))
 		return -1;
@@ -677,6 +730,7 @@ out:
 	free(f.df.k);
 	free(f.df.v);
 	free(f.bad_story);
+	free(f.bad_feed);
 	if (stats)
 		*stats = st;
 	return rc;

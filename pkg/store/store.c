@@ -812,7 +812,7 @@ store_feed_init(struct store_feed *f, const char *url)
 	f->last_poll = f->last_ok = f->next_poll = NF_TIME_NONE;
 }
 
-static int
+int
 feed_decode(const MDB_val *k, const MDB_val *v, struct store_feed *f)
 {
 	struct rd r;
@@ -853,7 +853,7 @@ store_feed_get(struct store_txn *t, const char *url, struct store_feed *out)
 		return rc;
 	if (feed_decode(&k, &v, out)) {
 		nf_log(NF_LOG_ERR, "store: feed %s: corrupt record", url);
-		return -1;
+		return STORE_CORRUPT;
 	}
 	return 0;
 }
@@ -1045,7 +1045,7 @@ store_article_get(struct store_txn *t, uint64_t id, struct store_article *out)
 		return rc;
 	if (article_decode(&v, id, out)) {
 		nf_log(NF_LOG_ERR, "store: article %llu: corrupt record", (unsigned long long)id);
-		return -1;
+		return STORE_CORRUPT;
 	}
 	return 0;
 }
@@ -1065,7 +1065,7 @@ store_article_terms(struct store_txn *t, uint64_t id, struct nf_term *out, uint3
 	if ((rc = txn_get(t, DB_ARTICLES, &k, &v)))
 		return rc;
 	rd_init(&r, v.mv_data, v.mv_size);
-	if (article_head(&r, &a, 0))
+	if (article_head(&r, &a, 1))
 		goto bad;
 	nt = a.nterms;
 	if (nt > cap)
@@ -1075,7 +1075,7 @@ store_article_terms(struct store_txn *t, uint64_t id, struct nf_term *out, uint3
 	return 0;
 bad:
 	nf_log(NF_LOG_ERR, "store: article %llu: corrupt record", (unsigned long long)id);
-	return -1;
+	return STORE_CORRUPT;
 }
 
 void

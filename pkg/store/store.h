@@ -199,11 +199,18 @@ struct store_feed {
 	uint64_t articles;     /* articles this feed carries */
 };
 
+/* What a reader returns for a record that does not decode, besides 0
+ * (read) and 1 (absent): positive, so that a caller that takes any
+ * non-zero as "not read" stays right, and apart from store_article_terms()'s
+ * 2. */
+#define STORE_CORRUPT 3
+
 /* store_feed_status_name(s): "never" "ok" "not_modified" "error" "gone". */
 const char *store_feed_status_name(enum store_feed_status s);
 /* store_feed_init(f, url): an empty record of a never-polled feed. */
 void store_feed_init(struct store_feed *f, const char *url);
-/* store_feed_get(t, url, out): 0 found, 1 absent, -1 error/corrupt. */
+/* store_feed_get(t, url, out): 0 found, 1 absent, STORE_CORRUPT when its
+ * record does not decode (reported through nf_log), -1 error. */
 int store_feed_get(struct store_txn *t, const char *url, struct store_feed *out);
 int store_feed_put(struct store_txn *t, const struct store_feed *f);
 int store_feed_del(struct store_txn *t, const char *url);
@@ -249,13 +256,14 @@ struct store_article {
 
 /* store_article_time(a): published, or first seen where none. */
 int64_t store_article_time(const struct store_article *a);
-/* store_article_get(t, id, out): 0, 1 absent, -1 error/corrupt; release
- * with store_article_release(). */
+/* store_article_get(t, id, out): 0, 1 absent, STORE_CORRUPT (its record
+ * does not decode: reported through nf_log), -1 error; release with
+ * store_article_release(). */
 int store_article_get(struct store_txn *t, uint64_t id, struct store_article *out);
 /* store_article_terms(t, id, out, cap, n): article ${id}'s weighted terms
  * alone, into ${out} (room for ${cap}), *n set: quicker than a whole read,
  * and nothing to release.  0; 1 absent; 2 when it has more than ${cap}
- * terms (nothing read); -1 corrupt or error. */
+ * terms (nothing read); STORE_CORRUPT; -1 error. */
 int store_article_terms(struct store_txn *t, uint64_t id, struct nf_term *out, uint32_t cap,
                         uint32_t *n);
 void store_article_release(struct store_article *a);
@@ -466,7 +474,11 @@ struct store_fsck_stats {
  * messages; stats->problems counts them all).  With ${repair} (a store
  * opened for writing), rebuild what the articles determine afterwards:
  * akeys, story records' membership/outlets/times, story_time, df (raised
- * to the records' counts) and ndocs; keys naming no article are removed.  Returns 0 (look
+ * to the records' counts) and ndocs; keys naming no article are removed.
+ * A record that does not decode cannot be rebuilt: an article's is
+ * removed (a feed that still carries the article stores it anew), a feed's
+ * is written anew as never polled (its articles counted again), a story's
+ * is rebuilt from its articles.  Returns 0 (look
  * at stats->problems) or -1 with ${err} when the store could not be read.
  * Costs one pass over each database, and memory for two words per article
  * plus the distinct terms.

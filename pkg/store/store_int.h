@@ -82,6 +82,9 @@ int txn_del(struct store_txn *t, int db, MDB_val *k);
 void time_id_key(unsigned char kb[16], int64_t time, uint64_t id);
 /* article_decode(v, id, a): decode an article record; 0 or -1 (corrupt). */
 int article_decode(const MDB_val *v, uint64_t id, struct store_article *a);
+/* feed_decode(k, v, f): likewise for the feed record of key ${k}; f's
+ * strings borrowed from the record. */
+int feed_decode(const MDB_val *k, const MDB_val *v, struct store_feed *f);
 /* story_decode(v, id, s): likewise for a story record. */
 int story_decode(const MDB_val *v, uint64_t id, struct store_story *s);
 /* story_decode_head(v, id, s): the same, but the centroid is skipped. */

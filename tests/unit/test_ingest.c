@@ -14,6 +14,7 @@
 
 #include "ingest/ingest.h"
 #include "normalise/normalise.h"
+#include "store/store_int.h" /* txn_put(), to damage a record */
 
 static char dir[64];
 static struct store *st;
@@ -425,6 +426,99 @@ unrelated_articles_in_another_language_are_separate_stories(void **state)
 			assert_int_not_equal(article(url[i]).story, article(url[j]).story);
 }
 
+static const char feed_a3[] = RSS(
+	ITEM("a1", "https://www.bbc.co.uk/news/a1",
+	     "George Floyd: National Guard deployed after Minneapolis clashes",
+	     "Protesters set fire to a police station in Minneapolis on the third night of "
+	     "unrest over the death of George Floyd, a black man who died in police custody.",
+	     "Fri, 29 May 2020 06:00:00 GMT")
+	ITEM("a3", "https://www.bbc.co.uk/news/a3",
+	     "Nasa and SpaceX postpone the first crewed launch from US soil in nine years",
+	     "Thunderstorms over Cape Canaveral forced Nasa and SpaceX to call off the launch "
+	     "of two astronauts to the International Space Station with minutes to go.",
+	     "Fri, 29 May 2020 08:00:00 GMT"));
+
+/* damage(db, key, klen): overwrite a record with bytes that do not
+ * decode, as a disk fault or a bug could. */
+static void
+damage(int db, const void *key, size_t klen)
+{
+	struct store_txn *t = store_begin(st, 1, NULL);
+	MDB_val k = {klen, (void *)key}, v = {5, "\x01\xff\xff\xff\xff"};
+
+	assert_non_null(t);
+	assert_int_equal(txn_put(t, db, &k, &v, 0), 0);
+	assert_int_equal(store_commit(t, NULL, NULL), 0);
+}
+
+static uint64_t
+fsck_problems(int repair)
+{
+	struct store_fsck_stats fs;
+
+	assert_int_equal(store_fsck(st, repair, NULL, NULL, &fs, NULL), 0);
+	return fs.problems;
+}
+
+static void
+unreadable_records_stop_no_feed_and_repair_removes_them(void **state)
+{
+	static const char url[] = "https://bbc.example/rss";
+	struct feed_sub sub = {0};
+	struct ingest_plan plan;
+	struct ingest_stats s;
+	struct store_feed f;
+	struct store_txn *t;
+	unsigned char kb[8];
+	uint64_t a1, a2;
+
+	poll_string(url, feed_a, &s, 1);
+	a1 = article("https://www.bbc.co.uk/news/a1").id;
+	a2 = article("https://www.bbc.co.uk/news/a2").id;
+	put_be64(kb, a1);
+	damage(DB_ARTICLES, kb, 8);
+	damage(DB_FEEDS, url, strlen(url));
+
+	/* a feed of unreadable state is polled as a new one */
+	sub.url = (char *)url;
+	assert_int_equal(ingest_plan(st, &sub, nf_now(), 0, &plan), 0);
+	assert_true(plan.due);
+	ingest_plan_release(&plan);
+	/* an entry whose article is unreadable is skipped, not the feed */
+	poll_string(url, feed_a3, &s, 1);
+	assert_false(s.failed);
+	assert_int_equal(s.added, 1);
+	article("https://www.bbc.co.uk/news/a3");
+	t = store_begin(st, 0, NULL);
+	assert_int_equal(store_feed_get(t, url, &f), 0); /* written anew */
+	assert_int_equal(f.status, FEED_OK);
+	store_abort(t);
+
+	/* repair removes the unreadable article and writes an unreadable
+	 * feed record anew, counting its articles again */
+	damage(DB_FEEDS, url, strlen(url));
+	assert_true(fsck_problems(0) >= 2);
+	assert_true(fsck_problems(1) >= 2);
+	assert_int_equal(fsck_problems(0), 0);
+	t = store_begin(st, 0, NULL);
+	assert_int_equal(store_feed_get(t, url, &f), 0);
+	assert_int_equal(f.status, FEED_NEVER);
+	assert_int_equal(f.articles, 2); /* a2, a3 */
+	{
+		struct store_article x;
+
+		assert_int_equal(store_article_get(t, a1, &x), 1);
+		assert_int_equal(store_article_get(t, a2, &x), 0);
+		store_article_release(&x);
+	}
+	store_abort(t);
+	/* the feed that still carries it stores it anew */
+	poll_string(url, feed_a3, &s, 1);
+	assert_int_equal(s.added, 1);
+	assert_true(article("https://www.bbc.co.uk/news/a1").id > a1);
+	assert_int_equal(fsck_problems(0), 0);
+}
+
 static void
 a_failed_fetch_is_recorded_and_keeps_what_was_stored(void **state)
 {
@@ -660,6 +754,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(unrelated_articles_in_another_language_are_separate_stories,
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(a_failed_fetch_is_recorded_and_keeps_what_was_stored,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(unreadable_records_stop_no_feed_and_repair_removes_them,
 		                                setup, teardown),
 		cmocka_unit_test(a_cache_kept_between_feeds_sees_other_writers),
 		cmocka_unit_test(counts_pending_at_a_crash_are_counted_again),

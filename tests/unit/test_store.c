@@ -351,7 +351,7 @@ a_corrupt_record_is_reported_not_trusted(void **state)
 
 	s = open_rw();
 	t = store_begin(s, 0, NULL);
-	assert_int_equal(store_article_get(t, 9, &a), -1);
+	assert_int_equal(store_article_get(t, 9, &a), STORE_CORRUPT);
 	{ /* a walk skips it, in brief too */
 		struct brief br = {0};
 
