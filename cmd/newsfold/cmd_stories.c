@@ -580,7 +580,7 @@ cmd_show(int argc, char **argv, struct cmd_ctx *c)
 	rc = store_story_get_head(t, id, &s);
 	if (rc) {
 		store_abort(t);
-		nf_error("story %" PRIu64 ": %s", id, rc > 0 ? "no such story" : "unreadable");
+		nf_error("story %" PRIu64 ": %s", id, rc == 1 ? "no such story" : "unreadable");
 		return EXIT_FAIL;
 	}
 	if (json) {
@@ -654,7 +654,7 @@ cmd_read(int argc, char **argv, struct cmd_ctx *c)
 
 		parse_story_id(argv[i], &id);
 		if ((r = store_story_get(t, id, &s))) {
-			nf_error("story %s: %s", argv[i], r > 0 ? "no such story" : "unreadable");
+			nf_error("story %s: %s", argv[i], r == 1 ? "no such story" : "unreadable");
 			rc = EXIT_FAIL;
 			continue;
 		}

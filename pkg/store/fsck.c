@@ -337,10 +337,15 @@ on_story(struct fsck *f, MDB_cursor *c, MDB_val *k, MDB_val *v)
 	uint32_t i;
 	int bad = 0;
 
-	if (k->mv_size != 8 || story_decode(v, get_be64(k->mv_data), &s)) {
-		problem(f, "story %llu: corrupt record",
-		        k->mv_size == 8 ? (unsigned long long)get_be64(k->mv_data) : 0ULL);
-		return 0;
+	if (k->mv_size != 8) {
+		problem(f, "stories: malformed entry");
+		return del_current(f, c, "stories") ? -1 : f->repair ? 2 : 0;
+	}
+	if (story_decode(v, get_be64(k->mv_data), &s)) {
+		/* rebuilt from the articles that name it (removed when none
+		 * does) */
+		problem(f, "story %llu: corrupt record", (unsigned long long)get_be64(k->mv_data));
+		return bad_story(f, get_be64(k->mv_data));
 	}
 	f->st->stories++;
 	if (push(&f->s, &f->ns, &f->as, sizeof(*f->s))) {
@@ -575,7 +580,8 @@ repair_stories(struct fsck *f)
 		return -1;
 	for (i = 0; i < f->na; i++)
 		by[i] = &f->a[i];
-	qsort(by, f->na, sizeof(*by), cmp_art_story);
+	if (f->na)
+		qsort(by, f->na, sizeof(*by), cmp_art_story);
 	for (b = 0; b < f->nbad_story; b++) {
 		uint64_t id = f->bad_story[b];
 		size_t lo = 0, hi = f->na;
@@ -590,7 +596,7 @@ repair_stories(struct fsck *f)
 		}
 		for (j = lo; j < f->na && by[j]->story == id; j++)
 			;
-		if (restory(f, id, by + lo, j - lo))
+		if (restory(f, id, j > lo ? by + lo : NULL, j - lo))
 			goto out;
 	}
 	rc = 0;

@@ -1391,7 +1391,7 @@ story_get(struct store_txn *t, uint64_t id, struct store_story *out, int centroi
 		return rc;
 	if (story_decode_as(&v, id, out, centroid)) {
 		nf_log(NF_LOG_ERR, "store: story %llu: corrupt record", (unsigned long long)id);
-		return -1;
+		return STORE_CORRUPT;
 	}
 	return 0;
 }
@@ -1450,7 +1450,7 @@ store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *
 	return 0;
 bad:
 	nf_log(NF_LOG_ERR, "store: story %llu: corrupt record", (unsigned long long)id);
-	return -1;
+	return STORE_CORRUPT;
 }
 
 void

@@ -315,6 +315,8 @@ struct store_story {
 	uint32_t ncentroid;
 };
 
+/* store_story_get(t, id, out): 0, 1 absent, STORE_CORRUPT, -1 error;
+ * release with store_story_release(). */
 int store_story_get(struct store_txn *t, uint64_t id, struct store_story *out);
 /* store_story_get_head(t, id, out): store_story_get() without the
  * centroid (ncentroid 0), for readers that list stories. */
@@ -326,7 +328,7 @@ int store_story_get_head(struct store_txn *t, uint64_t id, struct store_story *o
  * store_terms_view_h() and _w().  Nothing is copied or decoded: quicker
  * than a whole read.  out->p points into ${t}'s view of the database,
  * valid until ${t} next writes or ends.  The story's first_seen into
- * *first_seen unless it is NULL.  0; 1 absent; -1 corrupt or error.
+ * *first_seen unless it is NULL.  0; 1 absent; STORE_CORRUPT; -1 error.
  */
 struct store_terms_view {
 	const unsigned char *p;

@@ -451,12 +451,18 @@ damage(int db, const void *key, size_t klen)
 	assert_int_equal(store_commit(t, NULL, NULL), 0);
 }
 
+static void
+fsck_say(const char *msg, void *ctx)
+{
+	print_message("# fsck: %s\n", msg);
+}
+
 static uint64_t
 fsck_problems(int repair)
 {
 	struct store_fsck_stats fs;
 
-	assert_int_equal(store_fsck(st, repair, NULL, NULL, &fs, NULL), 0);
+	assert_int_equal(store_fsck(st, repair, fsck_say, NULL, &fs, NULL), 0);
 	return fs.problems;
 }
 
@@ -516,6 +522,38 @@ unreadable_records_stop_no_feed_and_repair_removes_them(void **state)
 	poll_string(url, feed_a3, &s, 1);
 	assert_int_equal(s.added, 1);
 	assert_true(article("https://www.bbc.co.uk/news/a1").id > a1);
+	assert_int_equal(fsck_problems(0), 0);
+}
+
+static int
+count_one(const struct store_article *a, void *ctx)
+{
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static void
+retention_goes_on_past_an_unreadable_story(void **state)
+{
+	struct store_expire_stats es;
+	struct nf_err err = {{0}};
+	struct store_txn *t;
+	struct ingest_stats s;
+	unsigned char kb[8];
+	size_t n = 0;
+
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	put_be64(kb, article("https://www.bbc.co.uk/news/a1").story);
+	damage(DB_STORIES, kb, 8);
+	/* every article is past its keep: all go, the unreadable story's
+	 * too, and what is left of that story is fsck's to rebuild */
+	if (store_expire(st, nf_now() + 86400, 100, &es, &err))
+		fail_msg("store_expire: %s", err.msg);
+	t = store_begin(st, 0, NULL);
+	assert_int_equal(store_article_each(t, count_one, &n), 0);
+	store_abort(t);
+	assert_int_equal(n, 0);
+	assert_true(fsck_problems(1) >= 1);
 	assert_int_equal(fsck_problems(0), 0);
 }
 
@@ -757,6 +795,8 @@ main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(unreadable_records_stop_no_feed_and_repair_removes_them,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(retention_goes_on_past_an_unreadable_story, setup,
+		                                teardown),
 		cmocka_unit_test(a_cache_kept_between_feeds_sees_other_writers),
 		cmocka_unit_test(counts_pending_at_a_crash_are_counted_again),
 		cmocka_unit_test(a_cache_kept_between_feeds_forgets_retried_transactions),
