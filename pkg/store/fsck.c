@@ -63,6 +63,8 @@ struct fsck {
 	uint64_t df_through; /* store_df_through() */
 	size_t ncounted;     /* articles below it */
 	uint64_t next_article;
+	uint64_t next_story;
+	uint64_t last_article, last_story; /* the highest ids in use */
 	uint64_t *bad_story; /* stories to rebuild */
 	size_t nbad_story, abad_story;
 	struct bad_feed *bad_feed; /* feed records to write anew */
@@ -605,6 +607,16 @@ out:
 	return rc;
 }
 
+/* counter_set(f, name, v): meta counter ${name} set to ${v}. */
+static int
+counter_set(struct fsck *f, const char *name, uint64_t v)
+{
+	if (store_counter_add(f->t, name, (int64_t)(v - store_counter(f->t, name))))
+		return -1;
+	f->st->repaired++;
+	return 0;
+}
+
 static int
 repair(struct fsck *f)
 {
@@ -648,6 +660,14 @@ repair(struct fsck *f)
 			return -1;
 		f->st->repaired++;
 	}
+	/* counters behind the records: ids go on past them */
+	if (f->next_article <= f->last_article) {
+		if (counter_set(f, "next_article", f->last_article + 1))
+			return -1;
+		f->next_article = f->last_article + 1;
+	}
+	if (f->next_story <= f->last_story && counter_set(f, "next_story", f->last_story + 1))
+		return -1;
 	if (f->df_through > f->next_article) {
 		if (store_set_df_through(f->t, f->next_article))
 			return -1;
@@ -689,6 +709,12 @@ check(struct fsck *f)
 	if (ndocs < f->ncounted)
 		problem(f, "meta: ndocs is %llu, but %zu articles are counted in df",
 		        (unsigned long long)ndocs, f->ncounted);
+	if (f->next_article <= f->last_article)
+		problem(f, "meta: next_article is %llu, not past the last article %llu",
+		        (unsigned long long)f->next_article, (unsigned long long)f->last_article);
+	if (f->next_story <= f->last_story)
+		problem(f, "meta: next_story is %llu, not past the last story %llu",
+		        (unsigned long long)f->next_story, (unsigned long long)f->last_story);
 	if (f->df_through > f->next_article)
 		problem(f, "meta: df_next is %llu, past the next article id %llu",
 		        (unsigned long long)f->df_through, (unsigned long long)f->next_article);
@@ -712,6 +738,15 @@ store_fsck(struct store *s, int repair_it, void (*report)(const char *msg, void 
 		goto out;
 	if ((f.next_article = store_counter(f.t, "next_article")) == 0)
 		f.next_article = 1;
+	if ((f.next_story = store_counter(f.t, "next_story")) == 0)
+		f.next_story = 1;
+	f.last_article = last_id(f.t, DB_ARTICLES);
+	f.last_story = last_id(f.t, DB_STORIES);
+	if (f.last_article == UINT64_MAX || f.last_story == UINT64_MAX) {
+		store_abort(f.t);
+		nf_err_set(err, "checking failed");
+		goto out;
+	}
 	f.df_through = store_df_through(f.t);
 	if (check(&f) || (repair_it && st.problems && repair(&f))) {
 		map_full = store_txn_map_full(f.t);

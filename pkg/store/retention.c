@@ -295,7 +295,8 @@ next_fail:
 		if (x.w > 1e-6f)
 			c[nc++] = x;
 	}
-	qsort(c, nc, sizeof(*c), cmp_term_h);
+	if (nc)
+		qsort(c, nc, sizeof(*c), cmp_term_h);
 	ns.articles = keep;
 	ns.narticles = n;
 	ns.outlets = outlets.data ? outlets.data : "";

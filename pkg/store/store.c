@@ -755,14 +755,27 @@ int
 store_next_id(struct store_txn *t, const char *which, uint64_t *out)
 {
 	char name[32];
-	uint64_t v;
-	int rc;
+	uint64_t v, last;
+	int rc, story = strcmp(which, "story") == 0, bit = story ? 2 : 1;
 
 	snprintf(name, sizeof(name), "next_%s", which);
 	if ((rc = meta_get_u64(t->txn, t->s->dbi[DB_META], name, &v)))
 		return lmdb_fail(t, NULL, rc, name);
 	if (v == 0)
 		v = 1;
+	/* a counter behind the records (a damaged or hand-restored meta)
+	 * would hand out an id in use, and the new record replace an old
+	 * one: checked once a transaction, its ids then follow */
+	if (!(t->ids_checked & bit)) {
+		t->ids_checked |= bit;
+		last = last_id(t, story ? DB_STORIES : DB_ARTICLES);
+		if (last != UINT64_MAX && v <= last) {
+			nf_log(NF_LOG_WARNING, "store: %s was %llu, not past the last %s %llu: "
+			       "ids go on from %llu", name, (unsigned long long)v, which,
+			       (unsigned long long)last, (unsigned long long)(last + 1));
+			v = last + 1;
+		}
+	}
 	if ((rc = meta_put_u64(t->txn, t->s->dbi[DB_META], name, v + 1)))
 		return lmdb_fail(t, NULL, rc, name);
 	*out = v;
@@ -1090,15 +1103,14 @@ store_article_release(struct store_article *a)
 	a->nterms = a->nsig = 0;
 }
 
-/* last_article(t): the highest article id stored (0: none). */
-static uint64_t
-last_article(struct store_txn *t)
+uint64_t
+last_id(struct store_txn *t, int db)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
 	uint64_t id = 0;
 
-	if (mdb_cursor_open(t->txn, t->s->dbi[DB_ARTICLES], &c))
+	if (mdb_cursor_open(t->txn, t->s->dbi[db], &c))
 		return UINT64_MAX; /* no append; the put reports the error */
 	if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
 		id = get_be64(k.mv_data);
@@ -1140,7 +1152,7 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 		return -1;
 	v.mv_size = b->len;
 	v.mv_data = b->data;
-	return txn_put(t, DB_ARTICLES, &k, &v, a->id > last_article(t) ? MDB_APPEND : 0);
+	return txn_put(t, DB_ARTICLES, &k, &v, a->id > last_id(t, DB_ARTICLES) ? MDB_APPEND : 0);
 }
 
 /* each_from(t, from, fn, ctx, brief): store_article_each_from() and its

@@ -159,7 +159,8 @@ int store_txn_map_full(const struct store_txn *t);
 
 /* ---- meta ------------------------------------------------------------- */
 
-/* store_next_id(t, which, out): take the next id of "article" or "story". */
+/* store_next_id(t, which, out): take the next id of "article" or "story",
+ * past every id in use even when the counter is not. */
 int store_next_id(struct store_txn *t, const char *which, uint64_t *out);
 /* store_counter(t, name) / store_counter_add(t, name, delta): u64 meta
  * counters ("ndocs"); a missing one reads 0. */

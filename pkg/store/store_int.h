@@ -64,6 +64,7 @@ struct store_txn {
 	struct buf scratch;
 	int map_full;
 	int write;            /* a write transaction */
+	unsigned ids_checked; /* store_next_id(): 1 article, 2 story */
 };
 
 /* lmdb_fail(t, err, rc, what): report LMDB error ${rc}; notes a full map
@@ -78,6 +79,9 @@ int64_t time_unkey(uint64_t k);
 int txn_put(struct store_txn *t, int db, MDB_val *k, MDB_val *v, unsigned flags);
 int txn_get(struct store_txn *t, int db, MDB_val *k, MDB_val *v);
 int txn_del(struct store_txn *t, int db, MDB_val *k);
+/* last_id(t, db): the highest 8-byte key of ${db} (DB_ARTICLES or
+ * DB_STORIES), 0 when it has none, UINT64_MAX when it cannot be read. */
+uint64_t last_id(struct store_txn *t, int db);
 /* time_id_key(kb, time, id): a story_time key. */
 void time_id_key(unsigned char kb[16], int64_t time, uint64_t id);
 /* article_decode(v, id, a): decode an article record; 0 or -1 (corrupt). */

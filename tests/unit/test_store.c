@@ -482,6 +482,62 @@ fsck_problems(struct store *s, int repair)
 	return fs.problems;
 }
 
+/* put_article(t, id, guid): a small article record ${id}. */
+static void
+put_article(struct store_txn *t, uint64_t id, const char *guid)
+{
+	struct store_article a = {0};
+
+	a.id = id;
+	a.story = id;
+	a.feeds = "https://a.example/rss";
+	a.nfeeds = 1;
+	a.guid = guid;
+	a.published = NF_TIME_NONE;
+	a.first_seen = 1700000000;
+	assert_int_equal(store_article_put(t, &a), 0);
+}
+
+static void
+a_counter_behind_the_records_hands_out_no_id_in_use(void **state)
+{
+	struct store *s = open_rw();
+	struct store_txn *t = store_begin(s, 1, NULL);
+	struct store_article a;
+	uint64_t id, i;
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_next_id(t, "article", &id), 0);
+		put_article(t, id, "old");
+	}
+	assert_int_equal(id, 3);
+	assert_int_equal(store_commit(t, NULL, NULL), 0);
+	/* the counter set back, as a damaged or restored meta could be */
+	t = store_begin(s, 1, NULL);
+	assert_int_equal(store_counter_add(t, "next_article", -2), 0);
+	assert_int_equal(store_commit(t, NULL, NULL), 0);
+	t = store_begin(s, 1, NULL);
+	assert_int_equal(store_next_id(t, "article", &id), 0);
+	assert_int_equal(id, 4); /* not 2, which is in use */
+	put_article(t, id, "new");
+	assert_int_equal(store_next_id(t, "article", &id), 0);
+	assert_int_equal(id, 5);
+	assert_int_equal(store_article_get(t, 2, &a), 0);
+	assert_string_equal(a.guid, "old");
+	store_article_release(&a);
+	store_abort(t);
+	/* fsck tells it, and repair sets the counter past the records */
+	t = store_begin(s, 1, NULL);
+	assert_int_equal(store_counter_add(t, "next_article", -2), 0);
+	assert_int_equal(store_commit(t, NULL, NULL), 0);
+	assert_true(fsck_problems(s, 0) >= 1);
+	fsck_problems(s, 1);
+	t = store_begin(s, 0, NULL);
+	assert_int_equal(store_counter(t, "next_article"), 4);
+	store_abort(t);
+	store_close(s);
+}
+
 /* raw(fn): run ${fn} on the raw LMDB environment of the closed store. */
 static void
 raw_put_meta_format(uint64_t fmt, int drop_akeys)
@@ -894,6 +950,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(identity_keys_map_to_articles, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_corrupt_record_is_reported_not_trusted, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(a_counter_behind_the_records_hands_out_no_id_in_use,
+		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(a_database_of_a_newer_format_is_refused, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(a_missing_database_cannot_be_opened_for_reading, setup,
