@@ -514,7 +514,14 @@ show_text(struct store_txn *t, const struct nf_config *cfg, const struct store_s
 	printf("  %u article%s from %u outlet%s, %s", s->narticles, s->narticles == 1 ? "" : "s",
 	       s->noutlets, s->noutlets == 1 ? "" : "s", nf_time_rfc3339(s->first_seen, when));
 	printf(" .. %s\n", nf_time_rfc3339(s->last_seen, when));
+	if (w.n < s->narticles) /* the store said which on stderr */
+		printf("  %u unreadable (see newsfold fsck)\n", s->narticles - (uint32_t)w.n);
 	for (k = 0; k < s->noutlets; k++, o += strlen(o) + 1) {
+		for (i = 0; i < w.n; i++)
+			if (strcmp(w.a[i].outlet ? w.a[i].outlet : "", o) == 0)
+				break;
+		if (i == w.n)
+			continue; /* none of its articles could be read */
 		printf("\n%s\n", *o ? o : "(no outlet)");
 		nown = ncopies = 0;
 		for (i = 0; i < w.n; i++) {
