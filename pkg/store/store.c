@@ -1245,8 +1245,10 @@ store_key_get(struct store_txn *t, const unsigned char key[17], uint64_t *id)
 
 	if ((rc = txn_get(t, DB_KEYS, &k, &v)))
 		return rc;
-	if (v.mv_size != 8)
-		return -1;
+	if (v.mv_size != 8) {
+		nf_log(NF_LOG_ERR, "store: a malformed identity key");
+		return STORE_CORRUPT;
+	}
 	*id = get_be64(v.mv_data);
 	return 0;
 }
@@ -1264,11 +1266,11 @@ store_key_put(struct store_txn *t, const unsigned char key[17], uint64_t id)
 	put_be64(vb, id);
 	rc = mdb_put(t->txn, t->s->dbi[DB_KEYS], &k, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
-		if (v.mv_size != 8)
-			return -1;
-		if ((old = get_be64(v.mv_data)) == id)
+		/* a malformed one is replaced (its article, unknown, keeps an
+		 * akeys entry that fsck removes) */
+		if (v.mv_size == 8 && (old = get_be64(v.mv_data)) == id)
 			return 0;
-		if (akey_del(t, old, key))
+		if (v.mv_size == 8 && akey_del(t, old, key))
 			return -1;
 		v.mv_size = 8;
 		v.mv_data = vb;

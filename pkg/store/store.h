@@ -288,7 +288,9 @@ int store_article_each_brief_from(struct store_txn *t, uint64_t from,
 /* store_key(tag, a, alen, b, blen, out): an identity key (17 bytes). */
 void store_key(char tag, const void *a, size_t alen, const void *b, size_t blen,
                unsigned char out[17]);
-/* store_key_get(t, key, out): 0 found, 1 absent, -1 error. */
+/* store_key_get(t, key, out): 0 found, 1 absent, STORE_CORRUPT (a
+ * malformed entry, taken as none by a writer that then replaces it), -1
+ * error. */
 int store_key_get(struct store_txn *t, const unsigned char key[17], uint64_t *id);
 /* store_key_put(t, key, id): map ${key} to article ${id}, keeping akeys in
  * step (a key re-pointed leaves its old article's akeys); writes nothing

@@ -526,6 +526,41 @@ unreadable_records_stop_no_feed_and_repair_removes_them(void **state)
 }
 
 static int
+first_key(const unsigned char key[17], void *ctx)
+{
+	memcpy(ctx, key, 17);
+	return 1;
+}
+
+static void
+a_malformed_identity_key_stops_no_feed_and_is_written_anew(void **state)
+{
+	struct ingest_stats s;
+	struct store_txn *t;
+	unsigned char key[17];
+	uint64_t id;
+
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	id = article("https://www.bbc.co.uk/news/a2").id;
+	t = store_begin(st, 0, NULL);
+	assert_int_equal(store_article_keys(t, id, first_key, key), 0);
+	store_abort(t);
+	{ /* a value of 3 bytes where 8 belong */
+		struct store_txn *w = store_begin(st, 1, NULL);
+		MDB_val k = {17, key}, v = {3, "abc"};
+
+		assert_int_equal(txn_put(w, DB_KEYS, &k, &v, 0), 0);
+		assert_int_equal(store_commit(w, NULL, NULL), 0);
+	}
+	assert_true(fsck_problems(0) >= 1);
+	poll_string("https://bbc.example/rss", feed_a, &s, 1);
+	assert_false(s.failed);
+	assert_int_equal(s.added, 0); /* found by its other key, the same article */
+	assert_int_equal(article("https://www.bbc.co.uk/news/a2").id, id);
+	assert_int_equal(fsck_problems(0), 0); /* the key written anew */
+}
+
+static int
 count_one(const struct store_article *a, void *ctx)
 {
 	(*(size_t *)ctx)++;
@@ -797,6 +832,8 @@ main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_goes_on_past_an_unreadable_story, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(a_malformed_identity_key_stops_no_feed_and_is_written_anew,
+		                                setup, teardown),
 		cmocka_unit_test(a_cache_kept_between_feeds_sees_other_writers),
 		cmocka_unit_test(counts_pending_at_a_crash_are_counted_again),
 		cmocka_unit_test(a_cache_kept_between_feeds_forgets_retried_transactions),
