@@ -1155,6 +1155,14 @@ store_article_put(struct store_txn *t, const struct store_article *a)
 	return txn_put(t, DB_ARTICLES, &k, &v, a->id > last_id(t, DB_ARTICLES) ? MDB_APPEND : 0);
 }
 
+uint64_t
+store_article_count(struct store_txn *t)
+{
+	MDB_stat st;
+
+	return mdb_stat(t->txn, t->s->dbi[DB_ARTICLES], &st) ? 0 : (uint64_t)st.ms_entries;
+}
+
 /* each_from(t, from, fn, ctx, brief): store_article_each_from() and its
  * brief form. */
 static int

@@ -271,6 +271,9 @@ void store_article_release(struct store_article *a);
 /* store_article_put(t, a): insert or replace article a->id (a new highest
  * id is appended: MDB_APPEND). */
 int store_article_put(struct store_txn *t, const struct store_article *a);
+/* store_article_count(t): how many articles are stored (0 when it cannot
+ * be read). */
+uint64_t store_article_count(struct store_txn *t);
 /* store_article_each(t, fn, ctx): every article in id order; fn returns
  * non-zero to stop.  A corrupt record is reported and skipped. */
 int store_article_each(struct store_txn *t, int (*fn)(const struct store_article *, void *),
