@@ -4,6 +4,8 @@
  * table.
  */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -331,6 +333,47 @@ setup(struct cmd_ctx *c, int flags, const char *opt_c, const char *opt_d, const 
 	return EXIT_OK;
 }
 
+/* A fault on the database's pages (store_holds()): told in words, not
+ * as "Bus error".  What was committed is kept: LMDB had not committed
+ * the transaction that met it. */
+static const struct store *bus_store;
+static char bus_msg[PATH_MAX + 256];
+static size_t bus_len;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (bus_store && store_holds(bus_store, si->si_addr)) {
+		ssize_t w = write(STDERR_FILENO, bus_msg, bus_len);
+
+		(void)w;
+		_exit(EXIT_FAIL);
+	}
+	/* another fault: SA_RESETHAND put the default action back, and the
+	 * access faults again as it returns */
+}
+
+static void
+watch_store(const struct store *s)
+{
+	struct sigaction sa;
+	int n = snprintf(bus_msg, sizeof(bus_msg),
+	                 "%snewsfold: %s: a page of the database could not be written or "
+	                 "read (is its disk full, or was the file cut short?): stopped; "
+	                 "what was committed is kept (newsfold fsck checks it)\n",
+	                 journal_mode ? "<3>" : "", store_path(s));
+
+	bus_len = n < 0 ? 0 : (size_t)n < sizeof(bus_msg) ? (size_t)n : sizeof(bus_msg) - 1;
+	bus_store = s;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 int
 cmd_open_store(struct cmd_ctx *c)
 {
@@ -350,6 +393,7 @@ cmd_open_store(struct cmd_ctx *c)
 		nf_error("%s", err.msg);
 		return -1;
 	}
+	watch_store(c->store);
 	return 0;
 }
 

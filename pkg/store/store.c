@@ -251,6 +251,8 @@ fail:
 	return lmdb_fail(NULL, err, rc, "meta");
 }
 
+static void map_note(struct store *s);
+
 struct store *
 store_open(const char *dir, unsigned flags, struct nf_err *err)
 {
@@ -324,6 +326,7 @@ store_open(const char *dir, unsigned flags, struct nf_err *err)
 		nf_err_prefix(err, "%s", dir);
 		goto err1;
 	}
+	map_note(s);
 	return s;
 err1:
 	mdb_env_close(s->env);
@@ -408,6 +411,7 @@ resize(struct store *s, size_t size, struct nf_err *err)
 	s->map = NULL;
 	mdb_env_info(s->env, &info);
 	s->mapsize = info.me_mapsize;
+	map_note(s);
 	s->growing = 0;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->lock);
@@ -555,6 +559,25 @@ map_find(struct store *s)
 			at = (void *)lo;
 	fclose(f);
 	return at;
+}
+
+/* map_note(s): where the map lies now, for store_holds() (LMDB moves it
+ * when it grows). */
+static void
+map_note(struct store *s)
+{
+	uintptr_t lo = (uintptr_t)map_find(s);
+
+	s->held_lo = lo;
+	s->held_hi = lo ? lo + s->mapsize : 0;
+}
+
+int
+store_holds(const struct store *s, const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return s && a >= s->held_lo && a < s->held_hi;
 }
 
 #define AHEAD_BYTES ((size_t)8 << 20)

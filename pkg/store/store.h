@@ -132,6 +132,12 @@ enum {
  */
 struct store *store_open(const char *dir, unsigned flags, struct nf_err *err);
 void store_close(struct store *s);
+/* store_holds(s, p): whether address ${p} lies in the store's map of its
+ * data file.  Async-signal-safe: for a SIGBUS handler to tell a fault on
+ * the database's pages from another.  LMDB writes a new page in the map
+ * itself, so a disk that is full when the page is first written (or a
+ * data file cut short under it) raises SIGBUS there, not an error. */
+int store_holds(const struct store *s, const void *p);
 /* store_path(s): the directory; borrowed. */
 const char *store_path(const struct store *s);
 /* store_size(s): bytes used on disk by the data file. */
