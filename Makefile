@@ -24,7 +24,7 @@ PKG_CONFIG ?= pkg-config
 LIBS_PC := libcurl libxml-2.0 lmdb libxxhash jansson libutf8proc libpsl libsystemd
 DEBS    := build-essential pkg-config libcurl4-openssl-dev libxml2-dev liblmdb-dev \
            libxxhash-dev libjansson-dev libutf8proc-dev libpsl-dev publicsuffix \
-           libsystemd-dev libstemmer-dev libcmocka-dev python3 ca-certificates
+           libsystemd-dev libstemmer-dev libcmocka-dev python3 ca-certificates mandoc
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
