@@ -408,7 +408,6 @@ resize(struct store *s, size_t size, struct nf_err *err)
 	while (s->ntxn > 0)
 		pthread_cond_wait(&s->cv, &s->lock);
 	rc = mdb_env_set_mapsize(s->env, size);
-	s->map = NULL;
 	mdb_env_info(s->env, &info);
 	s->mapsize = info.me_mapsize;
 	map_note(s);
@@ -561,23 +560,21 @@ map_find(struct store *s)
 	return at;
 }
 
-/* map_note(s): where the map lies now, for store_holds() (LMDB moves it
- * when it grows). */
+/* map_note(s): where the map lies now (LMDB moves it when it grows), for
+ * map_ahead() and store_holds(); nothing of it is made writable yet. */
 static void
 map_note(struct store *s)
 {
-	uintptr_t lo = (uintptr_t)map_find(s);
-
-	s->held_lo = lo;
-	s->held_hi = lo ? lo + s->mapsize : 0;
+	s->map = map_find(s);
+	s->ahead = 0;
 }
 
 int
 store_holds(const struct store *s, const void *p)
 {
-	uintptr_t a = (uintptr_t)p;
+	uintptr_t a = (uintptr_t)p, lo = s ? (uintptr_t)s->map : 0;
 
-	return s && a >= s->held_lo && a < s->held_hi;
+	return lo && a >= lo && a - lo < s->mapsize;
 }
 
 #define AHEAD_BYTES ((size_t)8 << 20)
@@ -592,15 +589,8 @@ map_ahead(struct store *s, size_t end)
 #ifdef MADV_POPULATE_WRITE
 	size_t from, to;
 
-	if (s->no_ahead || (s->ahead >= end + AHEAD_BYTES / 2 && s->map))
+	if (s->no_ahead || s->map == NULL || s->ahead >= end + AHEAD_BYTES / 2)
 		return;
-	if (s->map == NULL) {
-		if ((s->map = map_find(s)) == NULL) {
-			s->no_ahead = 1;
-			return;
-		}
-		s->ahead = 0;
-	}
 	from = s->ahead > end ? s->ahead : end;
 	to = end + AHEAD_BYTES;
 	if (to > s->mapsize)
@@ -1479,8 +1469,7 @@ store_story_centroid(struct store_txn *t, uint64_t id, struct store_terms_view *
 	rd_svarint(&r); /* last_seen */
 	rd_u8(&r);      /* read */
 	rd_varint(&r);  /* read_outlets */
-	rd_varint(&r);  /* outlets: how many, */
-	rd_skip(&r, 1, (size_t)rd_varint(&r)); /* their bytes */
+	rd_skip_multistr(&r); /* outlets */
 	na = rd_varint(&r);
 	if (r.bad || (size_t)(r.end - r.p) / 8 < na)
 		goto bad;

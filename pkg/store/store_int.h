@@ -50,8 +50,8 @@ struct store {
 	int flusher_on;
 	int stopping;
 	int flush_failed;     /* the flusher's last flush failed (logged once) */
-	void *map;            /* where LMDB maps the data file (NULL: unknown) */
-	uintptr_t held_lo, held_hi; /* the map's range, for store_holds() */
+	void *map;            /* where LMDB maps the data file (NULL: unknown;
+	                       * map_note()) */
 	size_t ahead;         /* the map is made writable up to here (map_ahead()) */
 	size_t db_end;        /* the database's end at the last commit (bytes) */
 	size_t psize;         /* LMDB's page size */
